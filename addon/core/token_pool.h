@@ -1,0 +1,300 @@
+// The token pool: which token each request is sent with, and when to wait.
+//
+// Rules (README "How the token pool works" explains them for users):
+// - Every worker has a primary token. When the primary cannot serve a request's resource
+//   (bucket at or below the reserve, paused, retired), the worker borrows the token with
+//   the most remaining-minus-in-flight for that resource (fewer recent errors break
+//   ties) and returns to its primary as soon as the primary can serve again. With
+//   rotation on, a worker moves to the best other token after N consecutive requests.
+// - Buckets are per resource and per GitHub user: tokens whose login is the same share
+//   one quota group, so a user's quota is never counted twice.
+// - A request needs a Permit, which reserves its cost in the bucket (in flight) before
+//   it is sent: ten workers cannot together overspend the last requests of a bucket.
+// - x-ratelimit-* headers update the bucket: a newer window replaces it, a response of
+//   the same window can only lower `remaining`, an older window is ignored.
+// - Primary limit: the bucket is empty until its reset. Secondary limit: the user is
+//   paused (all resources) until retry-after, else the reset if remaining is 0, else an
+//   exponential backoff from 60 s. 401: the token is retired for the run.
+// - When no token can serve, acquire() blocks until the earliest moment one can (a reset
+//   plus a margin, or the end of a pause), reports that wait once, and wakes early on
+//   stop(). When no token can ever serve (all retired), it fails at once.
+//
+// Thread-safe: one mutex guards all state; listeners are called without it held.
+#ifndef GH_INGEST_CORE_TOKEN_POOL_H_
+#define GH_INGEST_CORE_TOKEN_POOL_H_
+
+#include <array>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/rate_limit.h"
+
+namespace gh {
+
+struct PoolOptions {
+  // Reserve kept in the hourly buckets (core, graphql, ...): a token whose remaining is
+  // at or below it counts as exhausted. The per-minute search buckets are spent to 0.
+  std::int64_t min_remaining = 0;
+  // Rotate a worker to another token after this many consecutive requests (0: never).
+  int requests_per_token = 0;
+  // Margin past a reset before a bucket is trusted to be full again (clock skew).
+  Millis reset_margin{1000};
+  // First pause after a secondary limit without retry-after; doubles each time after.
+  Millis secondary_backoff{60'000};
+  Millis secondary_backoff_max{30 * 60'000};
+  // How far back "recent errors" look when breaking ties between tokens.
+  Millis error_window{5 * 60'000};
+  // GitHub allows at most 100 concurrent requests per user (REST and GraphQL together).
+  int max_concurrent_per_user = 100;
+};
+
+enum class TokenState { ok, exhausted, paused, retired };
+const char* to_string(TokenState state);
+
+// The limit GitHub documents for a resource, assumed until a response says otherwise.
+std::int64_t default_limit(std::string_view resource);
+
+struct Feedback {
+  Outcome outcome = Outcome::success;
+  int http_status = 200;
+  RateLimitHeaders headers;
+};
+
+class TokenPool;
+
+// The right to send one request with one token. Move-only. The HTTP layer reads the
+// token from secret(), sends, then calls report(); a permit dropped without a report
+// gives its reservation back unspent (the request was not sent).
+class Permit {
+ public:
+  Permit() = default;
+  Permit(Permit&& other) noexcept;
+  Permit& operator=(Permit&& other) noexcept;
+  Permit(const Permit&) = delete;
+  Permit& operator=(const Permit&) = delete;
+  ~Permit();
+
+  explicit operator bool() const { return pool_ != nullptr; }
+  std::size_t token() const { return token_; }
+  std::size_t worker() const { return worker_; }
+  const std::string& resource() const { return resource_; }
+  std::int64_t cost() const { return cost_; }
+  bool borrowed() const { return borrowed_; }
+  // The whole token, for the Authorization header only.
+  const std::string& secret() const;
+
+  // Reports how the request ended; ends the permit.
+  void report(const Feedback& feedback);
+
+ private:
+  friend class TokenPool;
+  void release();
+
+  TokenPool* pool_ = nullptr;
+  std::size_t token_ = 0;
+  std::size_t worker_ = 0;
+  std::string resource_;
+  std::int64_t cost_ = 0;
+  bool borrowed_ = false;
+};
+
+enum class AcquireStatus { ok, would_block, stopped, no_usable_token };
+
+struct Acquisition {
+  AcquireStatus status = AcquireStatus::stopped;
+  Permit permit;
+  std::string error;  // set with no_usable_token
+};
+
+// Something the program may want to tell the user about.
+struct PoolEvent {
+  enum class Kind {
+    waiting,    // no token can serve `resource` until `until`; `token` frees first
+    exhausted,  // `token`'s `resource` bucket is spent until `until`
+    paused,     // `token`'s user hit a secondary limit; paused until `until`
+    retired,    // `token` was rejected (401) and is out for the run
+    resumed,    // a wait reported before is over
+  };
+  Kind kind;
+  std::size_t token = 0;
+  std::string resource;
+  TimePoint until{};
+  std::string message;  // one line, tokens masked
+};
+using EventListener = std::function<void(const PoolEvent&)>;
+
+struct BucketSnapshot {
+  std::int64_t limit = 0;
+  std::int64_t remaining = 0;  // as the pool estimates it now (refilled after a reset)
+  std::int64_t used = 0;
+  std::int64_t in_flight = 0;
+  std::int64_t reset = 0;  // epoch seconds; 0 when unknown
+  bool known = false;      // false until a response described this bucket
+};
+
+struct TokenSnapshot {
+  std::string id;     // "Token #3"
+  std::string mask;   // "ghp_…k9Qz"
+  std::string login;  // empty until known
+  TokenState state = TokenState::ok;
+  bool lent = false;  // a worker other than its own holds a permit on it right now
+  std::uint64_t requests = 0;
+  std::uint64_t errors = 0;
+  int last_status = 0;
+  std::int64_t paused_until = 0;  // epoch seconds; 0 when not paused
+  std::map<std::string, BucketSnapshot> resources;
+};
+
+struct ResourceSummary {
+  int available = 0;  // usable tokens that can serve one request now
+  int exhausted = 0;  // usable tokens that cannot, until a reset or the end of a pause
+};
+
+struct PoolSnapshot {
+  std::vector<TokenSnapshot> tokens;
+  std::map<std::string, ResourceSummary> resources;
+  std::uint64_t total_requests = 0;
+  std::array<std::uint64_t, kOutcomeCount> outcomes{};  // indexed by Outcome
+  int quota_groups = 0;  // distinct GitHub users (tokens of unknown login count alone)
+};
+
+class TokenPool {
+ public:
+  // `tokens` must be non-empty and free of duplicates (see token_source.h). The clock
+  // must outlive the pool.
+  TokenPool(std::vector<std::string> tokens, PoolOptions options, Clock& clock);
+  ~TokenPool();
+  TokenPool(const TokenPool&) = delete;
+  TokenPool& operator=(const TokenPool&) = delete;
+
+  std::size_t size() const { return tokens_.size(); }
+
+  // Blocks until `worker` may send a request costing `cost` on `resource`.
+  Acquisition acquire(std::size_t worker, std::string_view resource, std::int64_t cost = 1);
+  // Never blocks: would_block instead of waiting.
+  Acquisition try_acquire(std::size_t worker, std::string_view resource,
+                          std::int64_t cost = 1);
+
+  // The login behind a token (from GET /user). Tokens of one login share a quota.
+  void set_login(std::size_t token, std::string login);
+  // Takes a token out for the run (also done by a 401 report).
+  void retire(std::size_t token, std::string reason);
+  // Applies a response's headers outside any permit (e.g. GET /rate_limit, which is free).
+  void observe(std::size_t token, const RateLimitHeaders& headers, std::string_view resource);
+
+  // Wakes every waiter; acquire() returns `stopped` from now on.
+  void stop();
+  bool stopped() const;
+
+  // The primary token of a worker (assigned at its first acquire).
+  std::optional<std::size_t> primary_of(std::size_t worker) const;
+
+  PoolSnapshot snapshot() const;
+  // Called from worker threads, without the pool's lock held; keep it short.
+  void set_event_listener(EventListener listener);
+
+ private:
+  friend class Permit;
+
+  struct Bucket {
+    bool known = false;
+    std::int64_t limit = 0;
+    std::int64_t remaining = 0;
+    std::int64_t used = 0;
+    TimePoint reset{};
+    std::int64_t in_flight = 0;
+  };
+  // One GitHub user's quota (or one token's while its login is unknown).
+  struct Group {
+    std::string login;
+    std::map<std::string, Bucket, std::less<>> buckets;
+    TimePoint paused_until{};
+    int secondary_strikes = 0;
+    int in_flight = 0;  // requests of this user in flight, all resources
+    bool merged_away = false;
+  };
+  struct Token {
+    std::string secret;
+    std::string label;
+    std::string mask;
+    std::size_t group = 0;
+    bool retired = false;
+    std::string retired_reason;
+    std::uint64_t requests = 0;
+    std::uint64_t errors = 0;
+    int last_status = 0;
+    int lent_out = 0;  // permits held by workers whose primary it is not
+    int primaries = 0;  // workers bound to it
+    std::deque<TimePoint> recent_errors;
+  };
+  struct Worker {
+    bool assigned = false;
+    std::size_t primary = 0;
+    std::size_t current = 0;  // with rotation, the token it is on
+    int consecutive = 0;
+  };
+  using Events = std::vector<PoolEvent>;
+
+  Acquisition acquire_impl(std::size_t worker, std::string_view resource, std::int64_t cost,
+                           bool block);
+  // Under lock: a token for the request now, or nullopt.
+  std::optional<std::size_t> choose(Worker& w, std::size_t worker_index,
+                                    std::string_view resource, std::int64_t cost,
+                                    TimePoint now);
+  std::optional<std::size_t> best_candidate(std::string_view resource, std::int64_t cost,
+                                            TimePoint now, std::optional<std::size_t> exclude);
+  bool can_serve(std::size_t token, std::string_view resource, std::int64_t cost,
+                 TimePoint now) const;
+  // Under lock: when some token could serve (nullopt: never, unless an in-flight
+  // request frees capacity), and which.
+  std::optional<std::pair<TimePoint, std::size_t>> earliest_ready(std::string_view resource,
+                                                                  std::int64_t cost,
+                                                                  TimePoint now) const;
+  Permit grant(Worker& w, std::size_t worker_index, std::size_t token,
+               std::string_view resource, std::int64_t cost);
+  Worker& worker_state(std::size_t worker);
+
+  void finish(Permit& permit, const Feedback* feedback);
+  void apply_headers(Group& group, const RateLimitHeaders& headers, std::string_view resource,
+                     TimePoint now);
+  void retire_locked(std::size_t token, std::string reason, Events& events);
+  Bucket& bucket(Group& group, std::string_view resource);
+  const Bucket* find_bucket(const Group& group, std::string_view resource) const;
+  std::int64_t effective_remaining(const Bucket& bucket, std::string_view resource,
+                                   TimePoint now) const;
+  std::int64_t reserve_for(std::string_view resource) const;
+  int recent_errors(const Token& token, TimePoint now) const;
+  TokenState state_of(const Token& token, TimePoint now) const;
+  void emit(Events& events);
+
+  std::vector<Token> tokens_;
+  std::vector<Group> groups_;
+  const PoolOptions options_;
+  Clock& clock_;
+
+  mutable std::mutex mutex_;
+  std::condition_variable changed_;
+  std::vector<Worker> workers_;
+  std::array<std::uint64_t, kOutcomeCount> outcomes_{};
+  std::uint64_t total_requests_ = 0;
+  bool stopped_ = false;
+  int waiting_ = 0;
+  std::map<std::string, TimePoint, std::less<>> reported_wait_;  // per resource
+  EventListener listener_;
+  std::mutex listener_mutex_;
+};
+
+}  // namespace gh
+
+#endif  // GH_INGEST_CORE_TOKEN_POOL_H_
