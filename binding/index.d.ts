@@ -1,0 +1,78 @@
+// Types of gh-ingest's binding (binding/index.js). Hand-written; checked by
+// test/types/binding.test-d.ts (`npm run test:types`).
+
+/** Versions of the addon and of the libraries it was built with and runs with. */
+export interface Versions {
+  /** gh-ingest's version compiled into the addon; equals package.json's version. */
+  addon: string;
+  /** The libcurl loaded at run time, e.g. "7.88.1". */
+  libcurl: string;
+  /** libcurl's TLS backend, e.g. "OpenSSL/3.0.15", or "none". */
+  ssl: string;
+  /** The simdjson version the addon was compiled against, e.g. "3.0.1". */
+  simdjson: string;
+  /** The simdjson kernel picked for this CPU, e.g. "haswell", "icelake", "fallback". */
+  simdjsonImplementation: string;
+  /** The Node-API version the addon targets, e.g. "8": the oldest it can run on. */
+  napi: string;
+}
+
+/** The tokens of the configuration, in configured order, duplicates removed. */
+export interface TokenList {
+  /** Whole tokens. Never print them: use {@link maskToken}. */
+  tokens: string[];
+  /** Masked warnings, safe to print (e.g. a duplicate that was dropped). */
+  warnings: string[];
+  /** Where the tokens came from, e.g. "GITHUB_TOKENS" or "GITHUB_TOKENS_FILE (path)". */
+  source: string;
+}
+
+/** The environment variables {@link loadTokens} reads; any other keys are ignored. */
+export interface TokenEnvironment {
+  /** Tokens separated by commas or whitespace. Takes precedence over the others. */
+  GITHUB_TOKENS?: string;
+  /** A single token, used when GITHUB_TOKENS is unset or blank. */
+  GITHUB_TOKEN?: string;
+  /** A file with one or more tokens per line; `#` starts a comment. Used last. */
+  GITHUB_TOKENS_FILE?: string;
+  [name: string]: string | undefined;
+}
+
+/** An error thrown by the binding, with a stable string code. */
+export interface BindingError extends Error {
+  /**
+   * 'E_NO_TOKEN' (no token could be loaded), 'E_ADDON_LOAD' (the .node file could not
+   * be loaded), 'E_ADDON_STALE' (the .node file is from another version), or
+   * 'ERR_INVALID_ARG_TYPE' (a TypeError: an argument of the wrong type).
+   */
+  code: 'E_NO_TOKEN' | 'E_ADDON_LOAD' | 'E_ADDON_STALE' | 'ERR_INVALID_ARG_TYPE';
+}
+
+/**
+ * Versions of the addon and of its libraries.
+ * @throws {BindingError} 'E_ADDON_LOAD' or 'E_ADDON_STALE' when the addon cannot be used.
+ */
+export function versions(): Versions;
+
+/**
+ * The printable form of a token: GitHub's type prefix, an ellipsis and at most the last
+ * four characters, e.g. "ghp_…k9Qz". Short tokens show less.
+ * @throws {TypeError} when `token` is not a string.
+ */
+export function maskToken(token: string): string;
+
+/**
+ * Loads the tokens from GITHUB_TOKENS, else GITHUB_TOKEN, else GITHUB_TOKENS_FILE.
+ * It does not read `.env`: the CLI loads it into the environment first.
+ * @param env The environment to read; defaults to `process.env`.
+ * @throws {BindingError} 'E_NO_TOKEN' with a one-line, masked message when no token can
+ *   be loaded (none set, an unreadable file, a malformed token).
+ * @throws {TypeError} when `env` is not an object or a variable is not a string.
+ */
+export function loadTokens(env?: TokenEnvironment): TokenList;
+
+/**
+ * One line for `--version`, e.g.
+ * "gh-ingest 0.1.0 (libcurl 7.88.1 OpenSSL/3.0.15, simdjson 3.0.1 haswell, Node-API 8)".
+ */
+export function formatVersion(): string;

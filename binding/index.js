@@ -1,0 +1,131 @@
+// The JS face of the compiled addon, and the only module that loads the .node file.
+//
+// The addon is loaded on first use, not at import, so that `--help` and usage errors
+// work before anything is built. Where it is looked for, in order:
+//   1. $GH_INGEST_ADDON, when set (and then only there: an explicit path that fails
+//      must not silently fall back to another build);
+//   2. build/Release/gh_ingest.node (`npm install`, `npm run build`);
+//   3. build/Debug/gh_ingest.node (`npm run build:debug`).
+// A build whose compiled version is not package.json's is refused: it is stale.
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const pkg = require('../package.json');
+
+const MINIMUM_NODE = '20.6';
+
+let addon;
+
+function candidatePaths() {
+  const override = process.env.GH_INGEST_ADDON;
+  if (override) return [path.resolve(override)];
+  return ['Release', 'Debug'].map((config) => path.join(root, 'build', config, 'gh_ingest.node'));
+}
+
+// Relative to the working directory when inside it: shorter, and what the user typed.
+function shownPath(file) {
+  const relative = path.relative(process.cwd(), file);
+  return relative && !relative.startsWith('..') && !path.isAbsolute(relative) ? relative : file;
+}
+
+// One line per failed path; a missing file is just "not found", not a require stack.
+function describeFailure(file, err) {
+  const shown = shownPath(file);
+  if (err.code === 'MODULE_NOT_FOUND') return `${shown}: not found`;
+  return `${shown}: ${String(err.message).split('\n')[0]}`;
+}
+
+function loadError(failures) {
+  const [major, minor] = process.versions.node.split('.').map(Number);
+  const [needMajor, needMinor] = MINIMUM_NODE.split('.').map(Number);
+  const oldNode = major < needMajor || (major === needMajor && minor < needMinor);
+  const lines = [
+    `Could not load the gh-ingest native addon for Node.js ${process.version} on ${process.platform}-${process.arch}.`,
+    'Tried:',
+    ...failures.map((line) => `  - ${line}`),
+    'Possible solutions:',
+    '  - Build it: npm run build',
+    '  - Install the build tools and libraries first: cmake g++ libcurl4-openssl-dev libsimdjson-dev' +
+      ' (Debian/Ubuntu: bash .ci/setup-debian.sh)',
+    `  - Use Node.js >= ${MINIMUM_NODE}${oldNode ? ` (this is ${process.version})` : ''}`,
+  ];
+  if (process.env.GH_INGEST_ADDON) {
+    lines.push('  - Unset GH_INGEST_ADDON to use the addon built in this directory');
+  }
+  const error = new Error(lines.join('\n'));
+  error.code = 'E_ADDON_LOAD';
+  return error;
+}
+
+function staleError(file, builtVersion) {
+  const error = new Error(
+    `The gh-ingest addon at ${shownPath(file)} was built for version ` +
+      `${builtVersion}, but this is version ${pkg.version}: it is stale. Run \`npm run build\`.`,
+  );
+  error.code = 'E_ADDON_STALE';
+  return error;
+}
+
+function load() {
+  if (addon) return addon;
+  const failures = [];
+  for (const file of candidatePaths()) {
+    let candidate;
+    try {
+      candidate = require(file);
+    } catch (err) {
+      failures.push(describeFailure(file, err));
+      continue;
+    }
+    const built = typeof candidate.versions === 'function' ? candidate.versions().addon : undefined;
+    if (built !== pkg.version) throw staleError(file, built ?? 'an unknown version');
+    addon = candidate;
+    return addon;
+  }
+  throw loadError(failures);
+}
+
+/**
+ * Versions of the addon and of the libraries it runs with.
+ * @returns {{addon: string, libcurl: string, ssl: string, simdjson: string,
+ *   simdjsonImplementation: string, napi: string}}
+ */
+export function versions() {
+  return load().versions();
+}
+
+/**
+ * The printable form of a token, e.g. "ghp_…k9Qz": never more than 4 characters of the
+ * secret part.
+ * @param {string} token
+ * @returns {string}
+ */
+export function maskToken(token) {
+  return load().maskToken(token);
+}
+
+/**
+ * Loads the GitHub tokens from GITHUB_TOKENS, else GITHUB_TOKEN, else GITHUB_TOKENS_FILE.
+ * Throws an Error with code 'E_NO_TOKEN' and a one-line message when none can be loaded.
+ * @param {Record<string, string | undefined>} [env=process.env]
+ * @returns {{tokens: string[], warnings: string[], source: string}}
+ */
+export function loadTokens(env = process.env) {
+  return load().loadTokens(env);
+}
+
+/**
+ * One line for `--version`, e.g.
+ * "gh-ingest 0.1.0 (libcurl 7.88.1 OpenSSL/3.0.15, simdjson 3.0.1 haswell, Node-API 8)".
+ * @returns {string}
+ */
+export function formatVersion() {
+  const v = versions();
+  return (
+    `gh-ingest ${v.addon} (libcurl ${v.libcurl} ${v.ssl}, ` +
+    `simdjson ${v.simdjson} ${v.simdjsonImplementation}, Node-API ${v.napi})`
+  );
+}
