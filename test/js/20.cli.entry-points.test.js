@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { describe, it } from 'node:test';
+
+import { formatVersion } from '../../binding/index.js';
+import { node, root, tempDir } from '../support/helpers.js';
+
+const ENTRY_POINTS = ['ingest-balanced-parallel.js', 'test-tokens.js', 'check-status.js'];
+const TOKEN = 'ghp_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa1111';
+
+// Runs an entry point from a directory with no .env, unless one is written there.
+function cli(script, args, { env, dotEnv } = {}) {
+  const cwd = tempDir();
+  if (dotEnv) fs.writeFileSync(path.join(cwd, '.env'), dotEnv);
+  return node([path.join(root, script), ...args], { env, cwd });
+}
+
+function assertOneLineError(result, status, pattern) {
+  assert.equal(result.status, status, result.stderr);
+  assert.equal(result.stdout, '');
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0], pattern);
+}
+
+for (const script of ENTRY_POINTS) {
+  const program = path.basename(script, '.js');
+  describe(`node ${script}`, () => {
+    it('--help prints the usage and exits 0', () => {
+      const result = cli(script, ['--help']);
+      assert.equal(result.status, 0, result.stderr);
+      assert.ok(result.stdout.startsWith(`Usage: node ${script}`), result.stdout);
+      assert.match(result.stdout, /--version/);
+    });
+
+    it('--version prints the version line and exits 0', () => {
+      const result = cli(script, ['--version']);
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, `${formatVersion()}\n`);
+    });
+
+    it('an unknown option is a one-line usage error, exit 2', () => {
+      assertOneLineError(cli(script, ['--no-such-option']), 2, new RegExp(`^${program}: unknown option --no-such-option`));
+    });
+
+    it('a positional argument is a one-line usage error, exit 2', () => {
+      assertOneLineError(cli(script, ['extra']), 2, new RegExp(`^${program}: unexpected argument 'extra'`));
+    });
+  });
+}
+
+describe('node ingest-balanced-parallel.js', () => {
+  it('--help lists every option of the contract', () => {
+    const { stdout } = cli('ingest-balanced-parallel.js', ['--help']);
+    for (const option of [
+      '--cluster=all|NAME[,NAME...]', '--config=PATH', '--limit=N', '--workers=N', '--batch-size=N',
+      '--details=LIST', '--requests-per-token=N', '--min-remaining=N', '--refresh', '--api=graphql|rest',
+      '--dry-run', '--json', '--help', '--version',
+    ]) {
+      assert.ok(stdout.includes(option), `missing ${option}`);
+    }
+  });
+
+  it('a malformed value is a usage error, exit 2', () => {
+    assertOneLineError(cli('ingest-balanced-parallel.js', ['--workers=abc']), 2, /--workers expects a whole number/);
+    assertOneLineError(cli('ingest-balanced-parallel.js', ['--api=soap']), 2, /--api expects one of graphql, rest/);
+    assertOneLineError(cli('ingest-balanced-parallel.js', ['--details=none,readme']), 2, /--details expects/);
+  });
+
+  it('says in one line that the job is not built yet, exit 1', () => {
+    assertOneLineError(cli('ingest-balanced-parallel.js', ['--cluster=web', '--limit=10']), 1, /not built yet/);
+  });
+});
+
+describe('node check-status.js', () => {
+  it('says in one line that it is not built yet, exit 1', () => {
+    assertOneLineError(cli('check-status.js', ['--json']), 1, /not built yet/);
+  });
+});
+
+describe('node test-tokens.js', () => {
+  it('lists the tokens masked, with warnings on stderr', () => {
+    const result = cli('test-tokens.js', [], { env: { GITHUB_TOKENS: `${TOKEN},${TOKEN}` } });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /^1 token from GITHUB_TOKENS:\n {2}Token #1 {2}ghp_…1111\n/);
+    assert.match(result.stderr, /^warning: .*listed more than once/);
+    assert.ok(!`${result.stdout}${result.stderr}`.includes(TOKEN), 'a whole token was printed');
+  });
+
+  it('reads .env from the working directory', () => {
+    const result = cli('test-tokens.js', ['--json'], { dotEnv: `GITHUB_TOKEN=${TOKEN}\n` });
+    assert.equal(result.status, 0, result.stderr);
+    assert.deepEqual(JSON.parse(result.stdout), {
+      source: 'GITHUB_TOKEN',
+      tokens: [{ id: 'Token #1', mask: 'ghp_…1111' }],
+      warnings: [],
+      checked: false,
+    });
+  });
+
+  it('without a token: one line pointing to the demo, exit 1', () => {
+    assertOneLineError(cli('test-tokens.js', []), 1, /^test-tokens: no GitHub token.*npm run demo/);
+  });
+});
+
+describe('npm run demo (js/demo.js)', () => {
+  it('prints the version line and exits 0', () => {
+    const result = node([path.join(root, 'js', 'demo.js')]);
+    assert.equal(result.status, 0, result.stderr);
+    assert.ok(result.stdout.startsWith(`${formatVersion()}\n`), result.stdout);
+  });
+});

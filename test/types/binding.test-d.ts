@@ -1,0 +1,33 @@
+// Compiled (never run) by test/js/12.binding.types.test.js: what must and must not
+// type-check against binding/index.d.ts.
+import {
+  formatVersion,
+  loadTokens,
+  maskToken,
+  versions,
+  type BindingError,
+  type TokenList,
+  type Versions,
+} from '../../binding/index.js';
+
+const v: Versions = versions();
+const names: string[] = [v.addon, v.libcurl, v.ssl, v.simdjson, v.simdjsonImplementation, v.napi];
+const line: string = formatVersion();
+const masked: string = maskToken('ghp_x');
+
+const list: TokenList = loadTokens();
+const fromObject: TokenList = loadTokens({ GITHUB_TOKENS: 'a,b', OTHER: undefined });
+const tokens: string[] = list.tokens.concat(fromObject.warnings, [list.source]);
+
+function codeOf(err: BindingError): string {
+  return err.code;
+}
+
+// @ts-expect-error maskToken takes a string
+maskToken(42);
+// @ts-expect-error the variables are strings
+loadTokens({ GITHUB_TOKEN: 5 });
+// @ts-expect-error versions() has no such field
+v.node;
+
+export { codeOf, line, masked, names, tokens };
