@@ -35,7 +35,9 @@ function shownPath(file) {
 function describeFailure(file, err) {
   const shown = shownPath(file);
   if (err.code === 'MODULE_NOT_FOUND') return `${shown}: not found`;
-  return `${shown}: ${String(err.message).split('\n')[0]}`;
+  // dlopen errors start with the path already: don't repeat it.
+  const reason = String(err.message).split('\n')[0].replace(`${file}: `, '');
+  return `${shown}: ${reason}`;
 }
 
 function loadError(failures) {
