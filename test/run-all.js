@@ -3,9 +3,9 @@
 // plain CMake + CTest, makes sure the addon is built and current, runs the node:test
 // tests, and ends with one summary line. Exit status 0 only when everything passed.
 //
-//   node test/run-all.js [--only=cpp|js] [--filter=REGEX]
+//   node test/run-all.js [--only=cpp|js] [--filter=REGEX|--filter=[TAG]]
 //   SANITIZE=address|thread  builds the C++ tests with ASan+UBSan or TSan into
-//                            build/tests-<sanitizer> (--filter=pool: the pool tests only)
+//                            build/tests-<sanitizer> (--filter=[pool]: the pool tests only)
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -18,7 +18,10 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const USAGE = `Usage: node test/run-all.js [--only=cpp|js] [--filter=REGEX]
 
   --only=cpp|js    Run only the C++ (Catch2 via CTest) or only the JS (node:test) tests
-  --filter=REGEX   Run only the C++ tests whose names match (ctest -R), e.g. pool
+  --filter=REGEX   Run only the C++ tests whose names match (ctest -R), e.g. 'secondary limit'
+  --filter=[TAG]   Run only the C++ tests selected by a Catch2 test spec, e.g. [pool] or
+                   [pool]~[stress] (tags are not part of CTest's names, so the spec is
+                   resolved with the test binary into CTest test numbers)
   --help           Show this help
 
 Environment: SANITIZE=address (ASan+UBSan) or SANITIZE=thread (TSan) builds the C++
@@ -111,7 +114,13 @@ async function cppTests({ sanitize, filter }) {
   }
 
   let ctest = ['ctest', '--test-dir', buildDir, '--output-on-failure', '-j2', '--no-tests=error'];
-  if (filter) ctest.push('-R', filter);
+  if (filter?.startsWith('[')) {
+    const numbers = catchSelection(buildDir, filter);
+    if (!numbers.length) return { failed: 1, passed: 0, note: `no C++ test matches ${filter}` };
+    ctest.push('-I', `0,0,0,${numbers.join(',')}`);
+  } else if (filter) {
+    ctest.push('-R', filter);
+  }
   // TSan needs a predictable address space; some kernels randomize too much for it.
   if (sanitize === 'thread' && process.platform === 'linux' && onPath('setarch')) {
     ctest = ['setarch', os.machine(), '-R', ...ctest];
@@ -121,6 +130,23 @@ async function cppTests({ sanitize, filter }) {
   if (!counts) return { failed: 1, passed: 0, note: status === 0 ? 'no result' : `ctest exited ${status}` };
   const failed = Number(counts[2]);
   return { passed: Number(counts[3]) - failed, failed: status !== 0 && failed === 0 ? 1 : failed };
+}
+
+// CTest numbers (1-based) of the tests a Catch2 test spec selects, e.g. "[pool]".
+function catchSelection(buildDir, spec) {
+  const listed = spawnSync('ctest', ['--test-dir', buildDir, '--show-only=json-v1'], { cwd: root, encoding: 'utf8' });
+  if (listed.status !== 0) return [];
+  const tests = JSON.parse(listed.stdout).tests ?? [];
+  const selected = new Set();
+  for (const binary of new Set(tests.map((test) => test.command?.[0]).filter(Boolean))) {
+    // One test name per line: the Catch2 v2 flag, then the v3 one. The exit status says
+    // little (v2 returns the count), and whatever is not a test name matches nothing.
+    for (const args of [['--list-test-names-only', spec], ['--list-tests', '--verbosity', 'quiet', spec]]) {
+      const names = spawnSync(binary, args, { encoding: 'utf8' });
+      for (const name of (names.stdout ?? '').split('\n')) if (name.trim()) selected.add(name.trim());
+    }
+  }
+  return tests.flatMap((test, index) => (selected.has(test.name) ? [index + 1] : []));
 }
 
 function newestSource() {
