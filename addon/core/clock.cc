@@ -1,6 +1,7 @@
 #include "core/clock.h"
 
 #include <algorithm>
+#include <cstdio>
 
 namespace gh {
 
@@ -10,6 +11,33 @@ TimePoint from_epoch_seconds(std::int64_t seconds) {
 
 std::int64_t to_epoch_seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
+}
+
+std::string format_utc(TimePoint t) {
+  // Civil date from days since the epoch (H. Hinnant's algorithm): portable, no locale,
+  // no thread-unsafe gmtime.
+  const std::int64_t secs = to_epoch_seconds(t);
+  std::int64_t days = secs / 86400;
+  std::int64_t rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    --days;
+  }
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const std::int64_t doe = days - era * 146097;
+  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const std::int64_t mp = (5 * doy + 2) / 153;
+  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
+  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
+  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
+  char text[96];
+  std::snprintf(text, sizeof text, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
+                static_cast<long long>(year), static_cast<long long>(month),
+                static_cast<long long>(day), static_cast<long long>(rem / 3600),
+                static_cast<long long>(rem % 3600 / 60), static_cast<long long>(rem % 60));
+  return text;
 }
 
 TimePoint SystemClock::now() const {
@@ -37,19 +65,21 @@ TimePoint ManualClock::now() const {
 
 void ManualClock::wait_until(std::condition_variable& cv, std::unique_lock<std::mutex>& lock,
                              TimePoint deadline) {
+  std::uint64_t id = 0;
   {
     // Checked and registered under our mutex while the caller still holds its own, so an
     // advance() either happens before the check or finds this waiter registered.
     std::lock_guard<std::mutex> guard(mutex_);
     if (now_ >= deadline) return;
-    waiters_.push_back({&cv, lock.mutex()});
+    id = ++last_waiter_id_;
+    waiters_.push_back({id, &cv, lock.mutex()});
     changed_.notify_all();
   }
   cv.wait(lock);
   std::lock_guard<std::mutex> guard(mutex_);
-  auto it = std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) {
-    return w.cv == &cv && w.mutex == lock.mutex();
-  });
+  // By id: other threads may wait on the same cv and mutex.
+  auto it = std::find_if(waiters_.begin(), waiters_.end(),
+                         [&](const Waiter& w) { return w.id == id; });
   if (it != waiters_.end()) waiters_.erase(it);
   changed_.notify_all();
 }
@@ -83,8 +113,11 @@ void ManualClock::await_waiters(int count) const {
 void ManualClock::wake_all() {
   std::vector<Waiter> waiting;
   {
+    // Woken waiters leave the list: waiters() counts only threads still blocked at the
+    // new time (they register again if they go back to waiting).
     std::lock_guard<std::mutex> guard(mutex_);
-    waiting = waiters_;
+    waiting.swap(waiters_);
+    changed_.notify_all();
   }
   for (const Waiter& w : waiting) {
     // Taking the waiter's mutex guarantees it is inside cv.wait (it registered while

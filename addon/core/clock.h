@@ -8,6 +8,7 @@
 #include <condition_variable>
 #include <cstdint>
 #include <mutex>
+#include <string>
 #include <vector>
 
 namespace gh {
@@ -19,6 +20,8 @@ using Millis = std::chrono::milliseconds;
 // Epoch seconds (as in x-ratelimit-reset) to a TimePoint, and back.
 TimePoint from_epoch_seconds(std::int64_t seconds);
 std::int64_t to_epoch_seconds(TimePoint t);
+// "2026-11-23T14:30:00Z", for messages.
+std::string format_utc(TimePoint t);
 
 class Clock {
  public:
@@ -50,14 +53,15 @@ class ManualClock final : public Clock {
 
   void advance(Millis by);
   void set(TimePoint to);
-  // How many threads are blocked in wait_until right now (lets tests wait for workers
-  // to reach a wait without sleeping).
+  // How many threads are blocked in wait_until and not yet woken by a change of time
+  // (lets tests wait for workers to reach a wait without sleeping).
   int waiters() const;
   // Blocks the calling (test) thread until at least `count` threads wait in wait_until.
   void await_waiters(int count) const;
 
  private:
   struct Waiter {
+    std::uint64_t id;
     std::condition_variable* cv;
     std::mutex* mutex;
   };
@@ -67,6 +71,7 @@ class ManualClock final : public Clock {
   mutable std::condition_variable changed_;  // signals waiter-count changes to tests
   TimePoint now_;
   std::vector<Waiter> waiters_;
+  std::uint64_t last_waiter_id_ = 0;
 };
 
 }  // namespace gh

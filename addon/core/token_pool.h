@@ -91,7 +91,7 @@ class Permit {
   const std::string& resource() const { return resource_; }
   std::int64_t cost() const { return cost_; }
   bool borrowed() const { return borrowed_; }
-  // The whole token, for the Authorization header only.
+  // The whole token, for the Authorization header only. Only on a live permit.
   const std::string& secret() const;
 
   // Reports how the request ended; ends the permit.
@@ -167,6 +167,7 @@ struct PoolSnapshot {
   std::uint64_t total_requests = 0;
   std::array<std::uint64_t, kOutcomeCount> outcomes{};  // indexed by Outcome
   int quota_groups = 0;  // distinct GitHub users (tokens of unknown login count alone)
+  int waiting = 0;       // workers blocked in acquire() right now
 };
 
 class TokenPool {
@@ -210,9 +211,21 @@ class TokenPool {
   struct Bucket {
     bool known = false;
     std::int64_t limit = 0;
+    // The lowest remaining GitHub's headers reported in this window (the latest point
+    // of its count we have seen), and the requests of the window that finished without
+    // headers: what is left is at most remaining - unheaded.
     std::int64_t remaining = 0;
+    std::int64_t unheaded = 0;
     std::int64_t used = 0;
     TimePoint reset{};
+    // The last reset GitHub itself sent. `reset` differs from it only while `estimated`:
+    // after a window ended and requests finished without headers, we count them in a
+    // window of our own until GitHub's next headers describe the real one.
+    TimePoint confirmed_reset{};
+    bool estimated = false;
+    // Requests that finished without headers so close to the reset that GitHub may
+    // have counted them in the next window: deducted from it too when it starts.
+    std::int64_t carry = 0;
     std::int64_t in_flight = 0;
   };
   // One GitHub user's quota (or one token's while its login is unknown).
@@ -249,8 +262,7 @@ class TokenPool {
   Acquisition acquire_impl(std::size_t worker, std::string_view resource, std::int64_t cost,
                            bool block);
   // Under lock: a token for the request now, or nullopt.
-  std::optional<std::size_t> choose(Worker& w, std::size_t worker_index,
-                                    std::string_view resource, std::int64_t cost,
+  std::optional<std::size_t> choose(Worker& w, std::string_view resource, std::int64_t cost,
                                     TimePoint now);
   std::optional<std::size_t> best_candidate(std::string_view resource, std::int64_t cost,
                                             TimePoint now, std::optional<std::size_t> exclude);

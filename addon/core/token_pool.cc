@@ -1,0 +1,727 @@
+#include "core/token_pool.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/token_mask.h"
+
+namespace gh {
+namespace {
+
+constexpr std::size_t kErrorHistory = 32;
+// A bucket whose reset GitHub did not say is assumed to refill this long after it ran dry.
+constexpr Millis kUnknownResetDelay{60'000};
+
+bool is_per_minute(std::string_view resource) {
+  return resource == "search" || resource == "code_search";
+}
+
+// How long GitHub's windows last: search buckets refill every minute, the others hourly.
+Millis window_of(std::string_view resource) {
+  return is_per_minute(resource) ? Millis(60'000) : Millis(3'600'000);
+}
+
+bool counts_as_error(Outcome outcome) {
+  switch (outcome) {
+    case Outcome::success:
+    case Outcome::not_modified:
+    case Outcome::gone:
+    case Outcome::validation:
+      return false;
+    default:
+      return true;
+  }
+}
+
+
+}  // namespace
+
+const char* to_string(TokenState state) {
+  switch (state) {
+    case TokenState::ok: return "ok";
+    case TokenState::exhausted: return "exhausted";
+    case TokenState::paused: return "paused";
+    case TokenState::retired: return "retired";
+  }
+  return "unknown";
+}
+
+std::int64_t default_limit(std::string_view resource) {
+  if (resource == "search") return 30;
+  if (resource == "code_search") return 10;
+  return 5000;  // core, graphql and GitHub's other hourly buckets for a user
+}
+
+// ---------------------------------------------------------------------------
+// Permit
+// ---------------------------------------------------------------------------
+
+Permit::Permit(Permit&& other) noexcept
+    : pool_(std::exchange(other.pool_, nullptr)),
+      token_(other.token_),
+      worker_(other.worker_),
+      resource_(std::move(other.resource_)),
+      cost_(other.cost_),
+      borrowed_(other.borrowed_) {}
+
+Permit& Permit::operator=(Permit&& other) noexcept {
+  if (this != &other) {
+    release();
+    pool_ = std::exchange(other.pool_, nullptr);
+    token_ = other.token_;
+    worker_ = other.worker_;
+    resource_ = std::move(other.resource_);
+    cost_ = other.cost_;
+    borrowed_ = other.borrowed_;
+  }
+  return *this;
+}
+
+Permit::~Permit() { release(); }
+
+const std::string& Permit::secret() const { return pool_->tokens_[token_].secret; }
+
+void Permit::report(const Feedback& feedback) {
+  if (!pool_) return;
+  pool_->finish(*this, &feedback);
+  pool_ = nullptr;
+}
+
+void Permit::release() {
+  if (!pool_) return;
+  pool_->finish(*this, nullptr);
+  pool_ = nullptr;
+}
+
+// ---------------------------------------------------------------------------
+// Construction and small helpers
+// ---------------------------------------------------------------------------
+
+TokenPool::TokenPool(std::vector<std::string> tokens, PoolOptions options, Clock& clock)
+    : options_(options), clock_(clock) {
+  tokens_.reserve(tokens.size());
+  groups_.reserve(tokens.size());
+  for (std::size_t i = 0; i < tokens.size(); ++i) {
+    Token t;
+    t.label = token_label(i);
+    t.mask = mask_token(tokens[i]);
+    t.secret = std::move(tokens[i]);
+    t.group = i;
+    tokens_.push_back(std::move(t));
+    groups_.emplace_back();
+  }
+}
+
+TokenPool::~TokenPool() { stop(); }
+
+void TokenPool::set_event_listener(EventListener listener) {
+  std::lock_guard<std::mutex> guard(listener_mutex_);
+  listener_ = std::move(listener);
+}
+
+void TokenPool::emit(Events& events) {
+  if (events.empty()) return;
+  std::lock_guard<std::mutex> guard(listener_mutex_);
+  if (listener_) {
+    for (const PoolEvent& e : events) listener_(e);
+  }
+  events.clear();
+}
+
+TokenPool::Bucket& TokenPool::bucket(Group& group, std::string_view resource) {
+  auto it = group.buckets.find(resource);
+  if (it == group.buckets.end()) {
+    Bucket b;
+    b.limit = default_limit(resource);
+    b.remaining = b.limit;
+    it = group.buckets.emplace(std::string(resource), b).first;
+  }
+  return it->second;
+}
+
+const TokenPool::Bucket* TokenPool::find_bucket(const Group& group,
+                                                std::string_view resource) const {
+  auto it = group.buckets.find(resource);
+  return it == group.buckets.end() ? nullptr : &it->second;
+}
+
+std::int64_t TokenPool::effective_remaining(const Bucket& b, std::string_view resource,
+                                            TimePoint now) const {
+  if (!b.known) return b.remaining;
+  // Past its reset (and a margin for clock skew) the bucket has refilled, whatever the
+  // last response of the old window said.
+  if (now >= b.reset + options_.reset_margin) {
+    return std::max<std::int64_t>(0, (b.limit > 0 ? b.limit : default_limit(resource)) - b.carry);
+  }
+  return std::max<std::int64_t>(0, b.remaining - b.unheaded);
+}
+
+std::int64_t TokenPool::reserve_for(std::string_view resource) const {
+  return is_per_minute(resource) ? 0 : options_.min_remaining;
+}
+
+int TokenPool::recent_errors(const Token& token, TimePoint now) const {
+  int count = 0;
+  for (TimePoint t : token.recent_errors) {
+    if (now - t <= options_.error_window) ++count;
+  }
+  return count;
+}
+
+bool TokenPool::can_serve(std::size_t index, std::string_view resource, std::int64_t cost,
+                          TimePoint now) const {
+  const Token& token = tokens_[index];
+  if (token.retired) return false;
+  const Group& group = groups_[token.group];
+  if (group.paused_until > now) return false;
+  if (group.in_flight >= options_.max_concurrent_per_user) return false;
+  const Bucket* b = find_bucket(group, resource);
+  if (!b || !b->known) {
+    // Until a response has told us this bucket's size, one request at a time probes it:
+    // the documented default may be larger than this account's real limit.
+    return (!b || b->in_flight == 0) && default_limit(resource) >= cost + reserve_for(resource);
+  }
+  return effective_remaining(*b, resource, now) - b->in_flight >= cost + reserve_for(resource);
+}
+
+TokenState TokenPool::state_of(const Token& token, TimePoint now) const {
+  if (token.retired) return TokenState::retired;
+  const Group& group = groups_[token.group];
+  if (group.paused_until > now) return TokenState::paused;
+  // Exhausted when its core bucket is spent, or (before any core request) when every
+  // bucket it has used is spent.
+  bool any = false;
+  bool all_spent = true;
+  for (const auto& [name, b] : group.buckets) {
+    if (!b.known) continue;
+    const bool spent = effective_remaining(b, name, now) <= reserve_for(name);
+    if (name == "core") return spent ? TokenState::exhausted : TokenState::ok;
+    any = true;
+    all_spent = all_spent && spent;
+  }
+  return any && all_spent ? TokenState::exhausted : TokenState::ok;
+}
+
+TokenPool::Worker& TokenPool::worker_state(std::size_t worker) {
+  if (worker >= workers_.size()) workers_.resize(worker + 1);
+  Worker& w = workers_[worker];
+  if (!w.assigned) {
+    // Worker i works with Token #i+1 (wrapping around), unless that token is retired:
+    // then with the usable token that has the fewest workers bound to it.
+    const std::size_t preferred = worker % tokens_.size();
+    std::optional<std::size_t> pick;
+    if (!tokens_[preferred].retired) {
+      pick = preferred;
+    } else {
+      for (std::size_t i = 0; i < tokens_.size(); ++i) {
+        if (tokens_[i].retired) continue;
+        if (!pick || tokens_[i].primaries < tokens_[*pick].primaries) pick = i;
+      }
+    }
+    w.primary = pick.value_or(preferred);
+    w.current = w.primary;
+    w.assigned = true;
+    ++tokens_[w.primary].primaries;
+  }
+  return w;
+}
+
+std::optional<std::size_t> TokenPool::primary_of(std::size_t worker) const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (worker >= workers_.size() || !workers_[worker].assigned) return std::nullopt;
+  return workers_[worker].primary;
+}
+
+// ---------------------------------------------------------------------------
+// Choosing a token
+// ---------------------------------------------------------------------------
+
+std::optional<std::size_t> TokenPool::best_candidate(std::string_view resource,
+                                                     std::int64_t cost, TimePoint now,
+                                                     std::optional<std::size_t> exclude) {
+  std::optional<std::size_t> best;
+  std::int64_t best_free = 0;
+  int best_errors = 0;
+  int best_in_flight = 0;
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    if (exclude && *exclude == i) continue;
+    if (!can_serve(i, resource, cost, now)) continue;
+    const Group& group = groups_[tokens_[i].group];
+    const Bucket* b = find_bucket(group, resource);
+    const std::int64_t free = (b ? effective_remaining(*b, resource, now) - b->in_flight
+                                 : default_limit(resource));
+    const int errors = recent_errors(tokens_[i], now);
+    // Most free requests first; then fewer recent errors; then the least busy user.
+    const bool better = !best || free > best_free ||
+                        (free == best_free && (errors < best_errors ||
+                                               (errors == best_errors &&
+                                                group.in_flight < best_in_flight)));
+    if (better) {
+      best = i;
+      best_free = free;
+      best_errors = errors;
+      best_in_flight = group.in_flight;
+    }
+  }
+  return best;
+}
+
+std::optional<std::size_t> TokenPool::choose(Worker& w, std::string_view resource,
+                                             std::int64_t cost, TimePoint now) {
+  if (options_.requests_per_token > 0) {
+    // Rotation: stay on the current token for N requests, then move to the best other.
+    if (w.consecutive >= options_.requests_per_token) {
+      if (auto next = best_candidate(resource, cost, now, w.current)) {
+        w.current = *next;
+        w.consecutive = 0;
+      }
+    }
+    if (can_serve(w.current, resource, cost, now)) return w.current;
+    if (auto next = best_candidate(resource, cost, now, std::nullopt)) {
+      w.current = *next;
+      w.consecutive = 0;
+      return next;
+    }
+    return std::nullopt;
+  }
+  // Token-bound: the primary whenever it can serve; otherwise borrow for this request.
+  if (can_serve(w.primary, resource, cost, now)) return w.primary;
+  return best_candidate(resource, cost, now, std::nullopt);
+}
+
+Permit TokenPool::grant(Worker& w, std::size_t worker_index, std::size_t index,
+                        std::string_view resource, std::int64_t cost) {
+  Token& token = tokens_[index];
+  Group& group = groups_[token.group];
+  bucket(group, resource).in_flight += cost;
+  ++group.in_flight;
+  if (index == w.current) ++w.consecutive;
+  Permit p;
+  p.pool_ = this;
+  p.token_ = index;
+  p.worker_ = worker_index;
+  p.resource_ = std::string(resource);
+  p.cost_ = cost;
+  p.borrowed_ = index != w.primary;
+  if (p.borrowed_) ++token.lent_out;
+  return p;
+}
+
+std::optional<std::pair<TimePoint, std::size_t>> TokenPool::earliest_ready(
+    std::string_view resource, std::int64_t cost, TimePoint now) const {
+  std::optional<std::pair<TimePoint, std::size_t>> earliest;
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    const Token& token = tokens_[i];
+    if (token.retired) continue;
+    const Group& group = groups_[token.group];
+    const Bucket* b = find_bucket(group, resource);
+    const std::int64_t need = cost + reserve_for(resource);
+    const std::int64_t limit = b && b->limit > 0 ? b->limit : default_limit(resource);
+    if (limit < need) continue;  // this bucket can never hold the request
+    TimePoint ready = std::max(now, group.paused_until);
+    if (b && b->known && effective_remaining(*b, resource, ready) < need) {
+      ready = std::max(ready, b->reset + options_.reset_margin);
+    }
+    // A token ready "now" is blocked by requests in flight only: their reports wake us.
+    if (ready <= now) continue;
+    if (!earliest || ready < earliest->first) earliest = std::make_pair(ready, i);
+  }
+  return earliest;
+}
+
+Acquisition TokenPool::acquire(std::size_t worker, std::string_view resource,
+                               std::int64_t cost) {
+  return acquire_impl(worker, resource, cost, true);
+}
+
+Acquisition TokenPool::try_acquire(std::size_t worker, std::string_view resource,
+                                   std::int64_t cost) {
+  return acquire_impl(worker, resource, cost, false);
+}
+
+Acquisition TokenPool::acquire_impl(std::size_t worker, std::string_view resource,
+                                    std::int64_t cost, bool block) {
+  Acquisition result;
+  Events events;
+  std::unique_lock<std::mutex> lock(mutex_);
+  bool reported_wait = false;
+  for (;;) {
+    if (stopped_) {
+      result.status = AcquireStatus::stopped;
+      break;
+    }
+    const TimePoint now = clock_.now();
+    Worker& w = worker_state(worker);
+    if (auto index = choose(w, resource, cost, now)) {
+      result.status = AcquireStatus::ok;
+      result.permit = grant(w, worker, *index, resource, cost);
+      if (reported_wait) {
+        // The first worker through after a coordinated wait says it is over.
+        auto it = reported_wait_.find(resource);
+        if (it != reported_wait_.end()) {
+          reported_wait_.erase(it);
+          events.push_back({PoolEvent::Kind::resumed, *index, std::string(resource), now,
+                            "tokens available again for " + std::string(resource)});
+        }
+      }
+      break;
+    }
+    auto ready = earliest_ready(resource, cost, now);
+    // Requests in flight may free capacity (a reservation returned, or a response whose
+    // headers show more left than we feared): while any are out, this is no reset wait.
+    const bool in_flight = std::any_of(groups_.begin(), groups_.end(),
+                                       [](const Group& g) { return g.in_flight > 0; });
+    if (!ready && !in_flight) {
+      result.status = AcquireStatus::no_usable_token;
+      const auto retired = std::count_if(tokens_.begin(), tokens_.end(),
+                                         [](const Token& t) { return t.retired; });
+      if (static_cast<std::size_t>(retired) == tokens_.size()) {
+        result.error = "no usable token: all " + std::to_string(tokens_.size()) +
+                       " tokens were rejected by GitHub (401 Bad credentials); check "
+                       "GITHUB_TOKENS and run `node test-tokens.js`";
+      } else {
+        result.error = "no token can ever serve a request costing " + std::to_string(cost) +
+                       " on the " + std::string(resource) + " bucket (reserve " +
+                       std::to_string(reserve_for(resource)) + "); lower --min-remaining";
+      }
+      break;
+    }
+    if (!block) {
+      result.status = AcquireStatus::would_block;
+      break;
+    }
+    if (ready && !in_flight) {
+      // Say once per wait (not once per worker) that everything is spent.
+      auto it = reported_wait_.find(resource);
+      if (it == reported_wait_.end() || it->second != ready->first) {
+        reported_wait_[std::string(resource)] = ready->first;
+        events.push_back({PoolEvent::Kind::waiting, ready->second, std::string(resource),
+                          ready->first,
+                          "all tokens exhausted for " + std::string(resource) +
+                              "; resuming at " + format_utc(ready->first) + " when " +
+                              tokens_[ready->second].label + " frees"});
+      }
+      reported_wait = true;
+    }
+    if (!events.empty()) {
+      lock.unlock();
+      emit(events);
+      lock.lock();
+      continue;  // the world may have changed while unlocked
+    }
+    ++waiting_;
+    clock_.wait_until(changed_, lock, ready ? ready->first : TimePoint::max());
+    --waiting_;
+  }
+  lock.unlock();
+  emit(events);
+  return result;
+}
+
+// ---------------------------------------------------------------------------
+// Feedback
+// ---------------------------------------------------------------------------
+
+void TokenPool::apply_headers(Group& group, const RateLimitHeaders& headers,
+                              std::string_view resource, TimePoint now) {
+  if (!headers.has_window()) return;
+  Bucket& b = bucket(group, headers.resource.empty() ? resource : headers.resource);
+  const TimePoint reset = from_epoch_seconds(*headers.reset);
+  const std::int64_t remaining = *headers.remaining;
+  if (!b.known || reset > b.confirmed_reset) {
+    // A newer window replaces what we knew. If we were already counting this window
+    // ourselves, the requests we counted without headers stay counted; otherwise only
+    // those that finished so near the old reset that they may fall in this window.
+    const bool same_as_estimate = b.estimated && reset <= b.reset;
+    b.unheaded = same_as_estimate ? b.unheaded : b.carry;
+    b.carry = 0;
+    b.remaining = remaining;
+    b.known = true;
+    b.estimated = false;
+    b.reset = reset;
+    b.confirmed_reset = reset;
+    if (headers.limit) b.limit = *headers.limit;
+    if (headers.used) b.used = *headers.used;
+  } else if (reset == b.confirmed_reset && !b.estimated) {
+    // Same window: responses arrive out of order; the lowest remaining is the latest
+    // point of GitHub's count that we have seen.
+    b.remaining = std::min(b.remaining, remaining);
+    if (headers.limit) b.limit = *headers.limit;
+    if (headers.used) b.used = std::max(b.used, *headers.used);
+  }
+  // An older window (a late response) tells nothing new.
+  (void)now;
+}
+
+void TokenPool::retire_locked(std::size_t index, std::string reason, Events& events) {
+  Token& token = tokens_[index];
+  if (token.retired) return;
+  token.retired = true;
+  token.retired_reason = reason;
+  events.push_back({PoolEvent::Kind::retired, index, "", TimePoint{},
+                    token.label + " (" + token.mask + ") retired for this run: " + reason});
+}
+
+void TokenPool::finish(Permit& permit, const Feedback* feedback) {
+  Events events;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    const TimePoint now = clock_.now();
+    Token& token = tokens_[permit.token_];
+    Group& group = groups_[token.group];
+    Bucket& reserved = bucket(group, permit.resource_);
+    reserved.in_flight -= permit.cost_;
+    --group.in_flight;
+    if (permit.borrowed_) --token.lent_out;
+
+    if (feedback) {
+      const Outcome outcome = feedback->outcome;
+      const RateLimitHeaders& h = feedback->headers;
+      ++token.requests;
+      ++total_requests_;
+      ++outcomes_[static_cast<std::size_t>(outcome)];
+      token.last_status = feedback->http_status;
+      if (counts_as_error(outcome)) {
+        ++token.errors;
+        token.recent_errors.push_back(now);
+        if (token.recent_errors.size() > kErrorHistory) token.recent_errors.pop_front();
+      }
+
+      // Which bucket the response speaks of: its own header, else the one reserved.
+      const std::string_view resource = h.resource.empty() ? permit.resource_ : h.resource;
+      if (h.has_window()) {
+        apply_headers(group, h, permit.resource_, now);
+      } else if (outcome != Outcome::not_modified) {
+        // No headers (a 5xx from a proxy, a lost answer): assume GitHub counted it. An
+        // estimate too low costs a request's worth of quota until the window ends; one
+        // too high would send a request on an empty bucket. 304s are free.
+        // Where it fell in GitHub's count is unknown, so it is counted apart from the
+        // headers' remaining (a later header may or may not include it).
+        Bucket& b = bucket(group, resource);
+        if (b.known) {
+          if (now >= b.reset + options_.reset_margin) {
+            // The window we knew is over and GitHub opened a new one by this request at
+            // the latest: count in a window of our own, which ends no earlier than it.
+            b.remaining = b.limit;
+            b.unheaded = b.carry;
+            b.carry = 0;
+            b.reset = now + window_of(resource);
+            b.estimated = true;
+          } else if (now >= b.reset - options_.reset_margin) {
+            // Near the reset, GitHub's clock decides the window: count it in both.
+            b.carry += permit.cost_;
+          }
+          b.unheaded += permit.cost_;
+        }
+      }
+
+      switch (outcome) {
+        case Outcome::success:
+        case Outcome::not_modified:
+          group.secondary_strikes = 0;
+          break;
+        case Outcome::primary_limit: {
+          Bucket& b = bucket(group, resource);
+          b.known = true;
+          b.remaining = 0;
+          b.unheaded = 0;
+          if (h.reset) {
+            b.reset = std::max(b.reset, from_epoch_seconds(*h.reset));
+            b.confirmed_reset = std::max(b.confirmed_reset, from_epoch_seconds(*h.reset));
+          } else if (h.retry_after) {
+            b.reset = now + std::chrono::seconds(*h.retry_after);
+            b.estimated = true;
+          } else if (b.reset <= now) {
+            b.reset = now + kUnknownResetDelay;
+            b.estimated = true;
+          }
+          if (b.limit <= 0) b.limit = default_limit(resource);
+          events.push_back({PoolEvent::Kind::exhausted, permit.token_, std::string(resource),
+                            b.reset,
+                            token.label + " " + std::string(resource) +
+                                " quota spent until " + format_utc(b.reset)});
+          break;
+        }
+        case Outcome::secondary_limit: {
+          TimePoint until;
+          if (h.retry_after) {
+            until = now + std::chrono::seconds(*h.retry_after);
+          } else if (h.remaining && *h.remaining == 0 && h.reset) {
+            until = from_epoch_seconds(*h.reset) + options_.reset_margin;
+          } else {
+            Millis backoff = options_.secondary_backoff;
+            for (int i = 0; i < group.secondary_strikes && backoff < options_.secondary_backoff_max;
+                 ++i) {
+              backoff *= 2;
+            }
+            until = now + std::min(backoff, options_.secondary_backoff_max);
+          }
+          ++group.secondary_strikes;
+          group.paused_until = std::max(group.paused_until, until);
+          events.push_back({PoolEvent::Kind::paused, permit.token_, std::string(resource),
+                            group.paused_until,
+                            token.label + " hit a secondary rate limit; its user is paused "
+                                          "until " +
+                                format_utc(group.paused_until)});
+          break;
+        }
+        case Outcome::unauthorized:
+          retire_locked(permit.token_, "GitHub answered 401 Bad credentials", events);
+          break;
+        default:
+          // Other 403s, 404s, 5xx and network errors: not a statement about the quota.
+          break;
+      }
+    }
+  }
+  changed_.notify_all();
+  emit(events);
+}
+
+void TokenPool::observe(std::size_t token, const RateLimitHeaders& headers,
+                        std::string_view resource) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    apply_headers(groups_[tokens_[token].group], headers, resource, clock_.now());
+  }
+  changed_.notify_all();
+}
+
+void TokenPool::retire(std::size_t token, std::string reason) {
+  Events events;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    retire_locked(token, std::move(reason), events);
+  }
+  changed_.notify_all();
+  emit(events);
+}
+
+void TokenPool::set_login(std::size_t index, std::string login) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    Token& token = tokens_[index];
+    Group& own = groups_[token.group];
+    // A token's user never changes: only a token still alone in its group (login not
+    // yet known) is named or merged.
+    if (!own.login.empty()) return;
+    std::optional<std::size_t> target;
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      if (g != token.group && !groups_[g].merged_away && groups_[g].login == login) {
+        target = g;
+        break;
+      }
+    }
+    if (!target) {
+      own.login = std::move(login);
+      return;
+    }
+    // Merge into the user's group: one quota, counted once. The newest window wins;
+    // within one window the lower remaining; reservations in flight add up.
+    Group& into = groups_[*target];
+    for (auto& [name, b] : own.buckets) {
+      Bucket& dst = bucket(into, name);
+      const std::int64_t in_flight = dst.in_flight + b.in_flight;
+      if (b.known && (!dst.known || b.confirmed_reset > dst.confirmed_reset)) {
+        dst = b;
+      } else if (b.known && b.confirmed_reset == dst.confirmed_reset) {
+        dst.remaining = std::min(dst.remaining, b.remaining);
+        dst.unheaded += b.unheaded;
+        dst.carry += b.carry;
+        dst.used = std::max(dst.used, b.used);
+      }
+      dst.in_flight = in_flight;
+    }
+    into.paused_until = std::max(into.paused_until, own.paused_until);
+    into.secondary_strikes = std::max(into.secondary_strikes, own.secondary_strikes);
+    into.in_flight += own.in_flight;
+    own.buckets.clear();
+    own.in_flight = 0;
+    own.merged_away = true;
+    token.group = *target;
+  }
+  changed_.notify_all();
+}
+
+void TokenPool::stop() {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    stopped_ = true;
+  }
+  changed_.notify_all();
+}
+
+bool TokenPool::stopped() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  return stopped_;
+}
+
+// ---------------------------------------------------------------------------
+// Statistics
+// ---------------------------------------------------------------------------
+
+PoolSnapshot TokenPool::snapshot() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  const TimePoint now = clock_.now();
+  PoolSnapshot snap;
+  snap.total_requests = total_requests_;
+  snap.outcomes = outcomes_;
+  snap.waiting = waiting_;
+  // Resources worth summarising: the two every run uses, and any seen since.
+  std::vector<std::string> resources = {"core", "search"};
+  for (const Group& g : groups_) {
+    for (const auto& [name, b] : g.buckets) {
+      if (std::find(resources.begin(), resources.end(), name) == resources.end()) {
+        resources.push_back(name);
+      }
+    }
+  }
+  for (const std::string& r : resources) snap.resources[r];
+
+  std::vector<bool> group_counted(groups_.size(), false);
+  for (std::size_t i = 0; i < tokens_.size(); ++i) {
+    const Token& token = tokens_[i];
+    const Group& group = groups_[token.group];
+    if (!group_counted[token.group]) {
+      group_counted[token.group] = true;
+      ++snap.quota_groups;
+    }
+    TokenSnapshot t;
+    t.id = token.label;
+    t.mask = token.mask;
+    t.login = group.login;
+    t.state = state_of(token, now);
+    t.lent = token.lent_out > 0;
+    t.requests = token.requests;
+    t.errors = token.errors;
+    t.last_status = token.last_status;
+    t.paused_until = group.paused_until > now ? to_epoch_seconds(group.paused_until) : 0;
+    for (const std::string& r : resources) {
+      BucketSnapshot bs;
+      if (const Bucket* b = find_bucket(group, r)) {
+        bs.known = b->known;
+        bs.limit = b->limit;
+        bs.remaining = effective_remaining(*b, r, now);
+        bs.used = b->used;
+        bs.in_flight = b->in_flight;
+        bs.reset = b->known ? to_epoch_seconds(b->reset) : 0;
+      } else {
+        bs.limit = default_limit(r);
+        bs.remaining = bs.limit;
+      }
+      t.resources[r] = bs;
+      if (!token.retired) {
+        ResourceSummary& sum = snap.resources[r];
+        if (can_serve(i, r, 1, now)) {
+          ++sum.available;
+        } else {
+          ++sum.exhausted;
+        }
+      }
+    }
+    snap.tokens.push_back(std::move(t));
+  }
+  return snap;
+}
+
+}  // namespace gh

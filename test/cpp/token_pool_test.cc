@@ -1,0 +1,474 @@
+// The token pool's rules, one at a time, on one thread (try_acquire never blocks).
+#include <string>
+#include <vector>
+
+#include "catch.h"
+#include "core/token_pool.h"
+#include "pool_helpers.h"
+
+using namespace gh;
+using namespace gh::test;
+using std::chrono::seconds;
+
+namespace {
+
+struct Fixture {
+  explicit Fixture(int tokens, PoolOptions options = {})
+      : clock(from_epoch_seconds(1'700'000'000)), pool(make_tokens(tokens), options, clock) {}
+
+  std::int64_t now() const { return epoch(clock.now()); }
+  // Tells the pool a token's bucket as a free GET /rate_limit would.
+  void bucket(std::size_t token, const std::string& resource, std::int64_t limit,
+              std::int64_t remaining, std::int64_t reset) {
+    pool.observe(token, ok(resource, limit, remaining, reset).headers, resource);
+  }
+  Permit take(std::size_t worker, const std::string& resource = "core") {
+    Acquisition a = pool.try_acquire(worker, resource);
+    REQUIRE(a.status == AcquireStatus::ok);
+    return std::move(a.permit);
+  }
+  AcquireStatus status(std::size_t worker, const std::string& resource = "core",
+                       std::int64_t cost = 1) {
+    return pool.try_acquire(worker, resource, cost).status;
+  }
+  const TokenSnapshot& token(const PoolSnapshot& s, std::size_t i) { return s.tokens.at(i); }
+
+  ManualClock clock;
+  TokenPool pool;
+};
+
+}  // namespace
+
+TEST_CASE("each worker is bound to its own primary token", "[pool]") {
+  Fixture f(3);
+  CHECK(f.take(0).token() == 0);
+  CHECK(f.take(1).token() == 1);
+  CHECK(f.take(2).token() == 2);
+  CHECK(f.take(3).token() == 0);  // more workers than tokens: they share, evenly
+  CHECK(f.pool.primary_of(3) == 0u);
+  CHECK_FALSE(f.take(1).borrowed());
+}
+
+TEST_CASE("a newer window replaces the bucket, the same window only goes down", "[pool]") {
+  Fixture f(1);
+  const std::int64_t reset = f.now() + 3600;
+  f.bucket(0, "core", 5000, 100, reset);
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 100);
+
+  // A late response of the same window with a higher remaining does not raise it.
+  f.bucket(0, "core", 5000, 150, reset);
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 100);
+  f.bucket(0, "core", 5000, 90, reset);
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 90);
+
+  // A response from an older window is ignored entirely.
+  f.bucket(0, "core", 5000, 4999, reset - 3600);
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 90);
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").reset == reset);
+
+  // The newest reset wins, even with a higher remaining.
+  f.bucket(0, "core", 5000, 4999, reset + 3600);
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 4999);
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").reset == reset + 3600);
+}
+
+TEST_CASE("reported responses update the bucket named by x-ratelimit-resource", "[pool]") {
+  Fixture f(1);
+  Permit p = f.take(0, "search");
+  // GitHub bills code search to its own bucket, whatever the caller reserved.
+  p.report(ok("code_search", 10, 9, f.now() + 60));
+  const PoolSnapshot s = f.pool.snapshot();
+  CHECK(s.tokens[0].resources.at("code_search").remaining == 9);
+  CHECK(s.tokens[0].resources.at("search").in_flight == 0);
+  CHECK(s.tokens[0].requests == 1);
+  CHECK(s.total_requests == 1);
+}
+
+TEST_CASE("permits reserve their cost, so a bucket is never overspent", "[pool]") {
+  Fixture f(1);
+  f.bucket(0, "core", 5000, 2, f.now() + 3600);
+  Permit a = f.take(0);
+  Permit b = f.take(1);
+  CHECK(f.status(2) == AcquireStatus::would_block);  // 2 left, 2 in flight
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").in_flight == 2);
+
+  // A permit dropped without a report was never sent: its reservation comes back.
+  { Permit dropped = std::move(b); }
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").in_flight == 1);
+  Permit c = f.take(2);
+  CHECK(f.status(3) == AcquireStatus::would_block);
+  a.report(ok("core", 5000, 1, f.now() + 3600));
+  c.report(ok("core", 5000, 0, f.now() + 3600));
+  CHECK(f.status(0) == AcquireStatus::would_block);
+}
+
+TEST_CASE("an answer lost after a later one was counted is still deducted", "[pool]") {
+  Fixture f(1);
+  const std::int64_t reset = f.now() + 3600;
+  f.bucket(0, "core", 5000, 2, reset);
+  Permit a = f.take(0);
+  Permit b = f.take(0);
+  // GitHub counts A (1 left), then B (0 left); B's answer is lost and A's arrives last.
+  b.report(status_only(Outcome::network_error, 0));
+  a.report(ok("core", 5000, 1, reset));
+  CHECK(f.status(0) == AcquireStatus::would_block);
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 0);
+}
+
+TEST_CASE("requests without headers after a reset are counted in the new window", "[pool]") {
+  Fixture f(1);
+  const std::int64_t reset = f.now() + 60;
+  f.bucket(0, "core", 10, 0, reset);
+  f.clock.set(from_epoch_seconds(reset + 1));
+  // Three answers lost in the new window, then GitHub's first header of it, which was
+  // produced before any of them was counted.
+  for (int i = 0; i < 3; ++i) f.take(0).report(status_only(Outcome::server_error, 502));
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 7);
+  f.take(0).report(ok("core", 10, 9, reset + 3600));
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 6);
+}
+
+TEST_CASE("an answer lost right at the reset counts in both windows", "[pool]") {
+  Fixture f(1);
+  const std::int64_t reset = f.now() + 60;
+  f.bucket(0, "core", 10, 1, reset);
+  f.clock.set(from_epoch_seconds(reset));
+  f.take(0).report(status_only(Outcome::network_error, 0));
+  CHECK(f.status(0) == AcquireStatus::would_block);  // the old window: spent
+  f.clock.set(from_epoch_seconds(reset + 1));
+  // The new window's first header may predate that request: it stays deducted.
+  f.take(0).report(ok("core", 10, 9, reset + 3600));
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 8);
+}
+
+TEST_CASE("a request's cost is reserved in full", "[pool]") {
+  Fixture f(1);
+  f.bucket(0, "graphql", 5000, 10, f.now() + 3600);
+  Permit big = std::move(f.pool.try_acquire(0, "graphql", 8).permit);
+  REQUIRE(big);
+  CHECK(f.status(0, "graphql", 3) == AcquireStatus::would_block);
+  CHECK(f.status(0, "graphql", 2) == AcquireStatus::ok);
+}
+
+TEST_CASE("the min-remaining reserve applies to hourly buckets, not to search", "[pool]") {
+  PoolOptions options;
+  options.min_remaining = 10;
+  Fixture f(1, options);
+  f.bucket(0, "core", 5000, 11, f.now() + 3600);
+  f.bucket(0, "search", 30, 1, f.now() + 60);
+  f.take(0).report(ok("core", 5000, 10, f.now() + 3600));
+  CHECK(f.status(0) == AcquireStatus::would_block);  // at the reserve: exhausted
+  CHECK(f.status(0, "search") == AcquireStatus::ok);
+  CHECK(f.pool.snapshot().tokens[0].state == TokenState::exhausted);
+}
+
+TEST_CASE("a bucket is full again once its reset (plus the margin) has passed", "[pool]") {
+  Fixture f(1);
+  f.bucket(0, "core", 5000, 0, f.now() + 100);
+  CHECK(f.status(0) == AcquireStatus::would_block);
+  f.clock.advance(seconds(100));
+  CHECK(f.status(0) == AcquireStatus::would_block);  // the margin guards clock skew
+  f.clock.advance(seconds(1));
+  CHECK(f.status(0) == AcquireStatus::ok);
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 5000);
+}
+
+TEST_CASE("a worker borrows the token with the most free requests, then goes home",
+          "[pool]") {
+  Fixture f(4);
+  const std::int64_t reset = f.now() + 3600;
+  f.bucket(0, "core", 5000, 0, reset);  // worker 0's primary is spent
+  f.bucket(1, "core", 5000, 300, reset);
+  f.bucket(2, "core", 5000, 900, reset);
+  f.bucket(3, "core", 5000, 500, reset);
+  Permit p = f.take(0);
+  CHECK(p.token() == 2);
+  CHECK(p.borrowed());
+  CHECK(f.pool.snapshot().tokens[2].lent);
+
+  // In-flight requests count against the lender: remaining minus in flight decides.
+  f.bucket(3, "core", 5000, 900, reset + 1);  // newer window: 900 free
+  Permit q = f.take(0);
+  CHECK(q.token() == 3);  // token 2 has 900 - 1 in flight
+  p.report(ok("core", 5000, 899, reset));
+  CHECK_FALSE(f.pool.snapshot().tokens[2].lent);
+
+  // When the primary refills, the worker is back on it.
+  f.clock.set(from_epoch_seconds(reset + 1));
+  Permit home = f.take(0);
+  CHECK(home.token() == 0);
+  CHECK_FALSE(home.borrowed());
+}
+
+TEST_CASE("ties between lenders go to the token with fewer recent errors", "[pool]") {
+  Fixture f(3);
+  const std::int64_t reset = f.now() + 3600;
+  f.bucket(0, "core", 5000, 0, reset);
+  f.bucket(1, "core", 5000, 700, reset);
+  f.bucket(2, "core", 5000, 700, reset);
+  // A 502 that still carries the bucket's headers: an error, no change of quota.
+  auto server_error = [&] {
+    Feedback e = ok("core", 5000, 700, reset);
+    e.outcome = Outcome::server_error;
+    e.http_status = 502;
+    return e;
+  };
+  // Token 2 had a server error a minute ago; token 1 none.
+  f.take(2).report(server_error());
+  f.clock.advance(seconds(60));
+  CHECK(f.take(0).token() == 1);
+
+  // Errors older than the window are forgiven; then the lower index wins the tie.
+  f.take(1).report(server_error());
+  f.clock.advance(seconds(60));
+  f.take(1).report(server_error());
+  CHECK(f.take(0).token() == 2);  // token 1 now has two recent errors, token 2 one
+  f.clock.advance(std::chrono::minutes(10));
+  CHECK(f.take(0).token() == 1);
+}
+
+TEST_CASE("a primary-limit response marks the bucket spent until its reset", "[pool]") {
+  Fixture f(2);
+  const std::int64_t reset = f.now() + 1800;
+  std::vector<PoolEvent> events;
+  f.pool.set_event_listener([&](const PoolEvent& e) { events.push_back(e); });
+  f.take(0).report(primary_limited("core", 5000, reset));
+  CHECK(f.pool.snapshot().tokens[0].state == TokenState::exhausted);
+  CHECK(f.take(0).token() == 1);              // borrows for core...
+  CHECK(f.take(0, "search").token() == 0);    // ...but search on its own token is fine
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].kind == PoolEvent::Kind::exhausted);
+  CHECK(epoch(events[0].until) == reset);
+  CHECK(events[0].message.find("Token #1") != std::string::npos);
+
+  f.clock.set(from_epoch_seconds(reset + 1));
+  CHECK(f.take(0).token() == 0);
+  CHECK(f.pool.snapshot().tokens[0].state == TokenState::ok);
+}
+
+TEST_CASE("a secondary limit with retry-after pauses the user for every resource",
+          "[pool]") {
+  Fixture f(2);
+  f.take(0).report(secondary_limited(4000, f.now() + 3600, 30));
+  const PoolSnapshot s = f.pool.snapshot();
+  CHECK(s.tokens[0].state == TokenState::paused);
+  CHECK(s.tokens[0].paused_until == f.now() + 30);
+  CHECK(f.take(0, "search").token() == 1);
+  CHECK(f.take(0, "core").token() == 1);
+  // Its quota is untouched by the pause.
+  CHECK(s.tokens[0].resources.at("core").remaining == 4000);
+  f.clock.advance(seconds(30));
+  CHECK(f.take(0).token() == 0);
+}
+
+TEST_CASE("a secondary limit without retry-after waits for the reset when remaining is 0",
+          "[pool]") {
+  Fixture f(1);
+  const std::int64_t reset = f.now() + 900;
+  f.take(0).report(secondary_limited(0, reset, std::nullopt));
+  CHECK(f.pool.snapshot().tokens[0].paused_until == reset + 1);
+}
+
+TEST_CASE("a secondary limit without retry-after backs off from 60 s, doubling", "[pool]") {
+  Fixture f(1);
+  const std::int64_t reset = f.now() + 3600;
+  f.take(0).report(secondary_limited(4000, reset, std::nullopt));
+  CHECK(f.pool.snapshot().tokens[0].paused_until == f.now() + 60);
+  f.clock.advance(seconds(60));
+  f.take(0).report(secondary_limited(3999, reset, std::nullopt));
+  CHECK(f.pool.snapshot().tokens[0].paused_until == f.now() + 120);
+  f.clock.advance(seconds(120));
+  f.take(0).report(secondary_limited(3998, reset, std::nullopt));
+  CHECK(f.pool.snapshot().tokens[0].paused_until == f.now() + 240);
+  // A success ends the streak: the next one starts at 60 s again.
+  f.clock.advance(seconds(240));
+  f.take(0).report(ok("core", 5000, 3997, reset));
+  f.take(0).report(secondary_limited(3996, reset, std::nullopt));
+  CHECK(f.pool.snapshot().tokens[0].paused_until == f.now() + 60);
+}
+
+TEST_CASE("the secondary backoff is capped", "[pool]") {
+  PoolOptions options;
+  options.secondary_backoff_max = std::chrono::minutes(5);
+  Fixture f(1, options);
+  for (int i = 0; i < 10; ++i) {
+    f.take(0).report(secondary_limited(4000, f.now() + 3600, std::nullopt));
+    const std::int64_t pause = f.pool.snapshot().tokens[0].paused_until - f.now();
+    CHECK(pause <= 300);
+    f.clock.advance(seconds(pause));
+  }
+}
+
+TEST_CASE("a 401 retires the token for the run", "[pool]") {
+  Fixture f(2);
+  std::vector<PoolEvent> events;
+  f.pool.set_event_listener([&](const PoolEvent& e) { events.push_back(e); });
+  f.take(0).report(status_only(Outcome::unauthorized, 401));
+  CHECK(f.pool.snapshot().tokens[0].state == TokenState::retired);
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].kind == PoolEvent::Kind::retired);
+  CHECK(events[0].message.find("Token #1 (ghp_\xE2\x80\xA6" "0001)") != std::string::npos);
+  CHECK(events[0].message.find("test000") == std::string::npos);  // the mask only
+  // Worker 0 borrows from then on, even after any reset.
+  CHECK(f.take(0).token() == 1);
+  f.clock.advance(std::chrono::hours(2));
+  CHECK(f.take(0).token() == 1);
+  // New workers are not bound to a retired token.
+  CHECK(f.take(5).token() == 1);
+  CHECK(f.pool.primary_of(5) == 1u);
+}
+
+TEST_CASE("when every token is retired, acquire fails at once with a clear error",
+          "[pool]") {
+  Fixture f(2);
+  f.pool.retire(0, "GitHub answered 401 Bad credentials");
+  f.take(0).report(status_only(Outcome::unauthorized, 401));
+  Acquisition a = f.pool.acquire(0, "core");  // blocking call: must not block
+  CHECK(a.status == AcquireStatus::no_usable_token);
+  CHECK(a.error.find("401") != std::string::npos);
+  CHECK(a.error.find("test-tokens") != std::string::npos);
+}
+
+TEST_CASE("a request no bucket can ever hold fails instead of waiting forever", "[pool]") {
+  PoolOptions options;
+  options.min_remaining = 5000;
+  Fixture f(1, options);
+  Acquisition a = f.pool.acquire(0, "core");
+  CHECK(a.status == AcquireStatus::no_usable_token);
+  CHECK(a.error.find("--min-remaining") != std::string::npos);
+}
+
+TEST_CASE("other 403s, 404s and server errors leave the quota alone", "[pool]") {
+  Fixture f(1);
+  const std::int64_t reset = f.now() + 3600;
+  f.bucket(0, "core", 5000, 100, reset);
+  f.take(0).report(status_only(Outcome::forbidden, 403));
+  f.take(0).report(status_only(Outcome::server_error, 503));
+  f.take(0).report(status_only(Outcome::network_error, 0));
+  f.take(0).report(status_only(Outcome::not_modified, 304));
+  const PoolSnapshot s = f.pool.snapshot();
+  CHECK(s.tokens[0].state == TokenState::ok);
+  CHECK(s.tokens[0].paused_until == 0);
+  // Without headers, the 403, the 503 and the lost answer are assumed counted (an
+  // estimate too high would overspend); the 304 is free.
+  CHECK(s.tokens[0].resources.at("core").remaining == 97);
+  CHECK(s.tokens[0].errors == 3);
+  CHECK(s.tokens[0].requests == 4);
+  CHECK(s.tokens[0].last_status == 304);
+  CHECK(s.outcomes[static_cast<std::size_t>(Outcome::forbidden)] == 1);
+}
+
+TEST_CASE("tokens of one GitHub user share one quota, counted once", "[pool]") {
+  Fixture f(3);
+  const std::int64_t reset = f.now() + 3600;
+  // Before logins are known, each token looks like its own user with 3 requests left.
+  f.bucket(0, "core", 5000, 3, reset);
+  f.bucket(1, "core", 5000, 3, reset);
+  f.bucket(2, "core", 5000, 50, reset);
+  CHECK(f.pool.snapshot().quota_groups == 3);
+  f.pool.set_login(0, "alice");
+  f.pool.set_login(1, "alice");
+  f.pool.set_login(2, "bob");
+  PoolSnapshot s = f.pool.snapshot();
+  CHECK(s.quota_groups == 2);
+  CHECK(s.tokens[0].login == "alice");
+  CHECK(s.tokens[1].login == "alice");
+
+  // alice has 3 requests in all, not 6: the fourth alice-bound request borrows bob's.
+  std::vector<Permit> held;
+  for (int i = 0; i < 3; ++i) {
+    held.push_back(f.take(static_cast<std::size_t>(i % 2)));
+    CHECK(held.back().token() < 2);
+  }
+  CHECK(f.take(0).token() == 2);
+  CHECK(f.take(1).token() == 2);
+  // A response through either token speaks for both.
+  held[0].report(ok("core", 5000, 0, reset));
+  s = f.pool.snapshot();
+  CHECK(s.tokens[0].resources.at("core").remaining == 0);
+  CHECK(s.tokens[1].resources.at("core").remaining == 0);
+  CHECK(s.tokens[1].state == TokenState::exhausted);
+}
+
+TEST_CASE("merging a user's tokens keeps the newest window and the in-flight requests",
+          "[pool]") {
+  Fixture f(2);
+  const std::int64_t reset = f.now() + 3600;
+  f.bucket(0, "core", 5000, 10, reset);
+  f.bucket(1, "core", 5000, 4000, reset - 3600);  // an older window
+  Permit in_flight = f.take(1);
+  f.pool.set_login(0, "alice");
+  f.pool.set_login(1, "alice");
+  const PoolSnapshot s = f.pool.snapshot();
+  CHECK(s.tokens[1].resources.at("core").remaining == 10);
+  CHECK(s.tokens[1].resources.at("core").reset == reset);
+  CHECK(s.tokens[0].resources.at("core").in_flight == 1);
+  in_flight.report(ok("core", 5000, 9, reset));
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").in_flight == 0);
+  CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 9);
+}
+
+TEST_CASE("a secondary limit on one token pauses every token of its user", "[pool]") {
+  Fixture f(3);
+  f.pool.set_login(0, "alice");
+  f.pool.set_login(1, "alice");
+  f.pool.set_login(2, "bob");
+  f.take(0).report(secondary_limited(4000, f.now() + 3600, 45));
+  const PoolSnapshot s = f.pool.snapshot();
+  CHECK(s.tokens[0].state == TokenState::paused);
+  CHECK(s.tokens[1].state == TokenState::paused);
+  CHECK(s.tokens[2].state == TokenState::ok);
+  CHECK(f.take(1).token() == 2);
+}
+
+TEST_CASE("rotation moves a worker on after N consecutive requests", "[pool]") {
+  PoolOptions options;
+  options.requests_per_token = 3;
+  Fixture f(3, options);
+  std::vector<std::size_t> used;
+  for (int i = 0; i < 9; ++i) {
+    Permit p = f.take(0);
+    used.push_back(p.token());
+    p.report(ok("core", 5000, 4000 - i, f.now() + 3600));
+  }
+  // Three on the primary, then three on each of the others, never more in a row.
+  CHECK(std::vector<std::size_t>(used.begin(), used.begin() + 3) ==
+        std::vector<std::size_t>{0, 0, 0});
+  for (std::size_t i = 0; i < used.size(); i += 3) {
+    CHECK(used[i] == used[i + 1]);
+    CHECK(used[i + 1] == used[i + 2]);
+    if (i >= 3) CHECK(used[i] != used[i - 1]);
+  }
+}
+
+TEST_CASE("without rotation a worker stays on its primary", "[pool]") {
+  Fixture f(3);
+  for (int i = 0; i < 20; ++i) {
+    Permit p = f.take(1);
+    CHECK(p.token() == 1);
+    p.report(ok("core", 5000, 4000 - i, f.now() + 3600));
+  }
+}
+
+TEST_CASE("the snapshot names tokens by label and mask only", "[pool]") {
+  Fixture f(2);
+  f.bucket(1, "search", 30, 0, f.now() + 60);
+  const PoolSnapshot s = f.pool.snapshot();
+  REQUIRE(s.tokens.size() == 2);
+  CHECK(s.tokens[0].id == "Token #1");
+  CHECK(s.tokens[1].mask == "ghp_\xE2\x80\xA6" "0002");
+  CHECK(s.tokens[1].state == TokenState::exhausted);  // every bucket it used is spent
+  CHECK(s.resources.at("search").available == 1);
+  CHECK(s.resources.at("search").exhausted == 1);
+  CHECK(s.resources.at("core").available == 2);
+  CHECK(s.tokens[0].resources.at("core").known == false);
+  CHECK(s.tokens[0].resources.at("core").limit == 5000);
+  CHECK(std::string(to_string(TokenState::paused)) == "paused");
+}
+
+TEST_CASE("stop() ends every wait and every later acquire", "[pool]") {
+  Fixture f(1);
+  f.pool.stop();
+  CHECK(f.pool.stopped());
+  CHECK(f.pool.acquire(0, "core").status == AcquireStatus::stopped);
+}
