@@ -1,0 +1,1 @@
+// Placeholder: written in the engine issue (#3).
