@@ -15,20 +15,20 @@ namespace gh {
 
 class PaddedBuffer {
  public:
-  PaddedBuffer() { storage_.resize(SIMDJSON_PADDING, '\0'); }
+  PaddedBuffer() { storage_.resize(simdjson::SIMDJSON_PADDING, '\0'); }
 
   void clear() {
     size_ = 0;
-    std::memset(storage_.data(), 0, SIMDJSON_PADDING);
+    std::memset(storage_.data(), 0, simdjson::SIMDJSON_PADDING);
   }
   void append(const char* data, std::size_t length) {
-    if (size_ + length + SIMDJSON_PADDING > storage_.size()) {
-      storage_.resize(std::max(storage_.size() * 2, size_ + length + SIMDJSON_PADDING));
+    if (size_ + length + simdjson::SIMDJSON_PADDING > storage_.size()) {
+      storage_.resize(std::max(storage_.size() * 2, size_ + length + simdjson::SIMDJSON_PADDING));
     }
     std::memcpy(storage_.data() + size_, data, length);
     size_ += length;
     // The padding must be readable; zeroing it keeps tools like valgrind quiet.
-    std::memset(storage_.data() + size_, 0, SIMDJSON_PADDING);
+    std::memset(storage_.data() + size_, 0, simdjson::SIMDJSON_PADDING);
   }
   void assign(std::string_view text) {
     clear();
