@@ -421,6 +421,29 @@ TEST_CASE("a secondary limit on one token pauses every token of its user", "[poo
   CHECK(f.take(1).token() == 2);
 }
 
+TEST_CASE("no more requests of one user in flight than the concurrency cap", "[pool]") {
+  PoolOptions options;
+  options.max_concurrent_per_user = 2;
+  Fixture f(3, options);
+  f.pool.set_login(0, "alice");
+  f.pool.set_login(1, "alice");
+  for (std::size_t t : {std::size_t{0}, std::size_t{2}}) {
+    f.bucket(t, "core", 5000, 4000, f.now() + 3600);
+    f.bucket(t, "search", 30, 30, f.now() + 60);
+  }
+  Permit a = f.take(0);
+  Permit b = f.take(1);
+  CHECK(b.token() == 1);
+  // alice has two in flight, across both her tokens, even on another resource: worker 0
+  // borrows bob's token.
+  CHECK(f.take(0, "search").token() == 2);
+  Permit c = f.take(2);
+  Permit d = f.take(2);
+  CHECK(f.status(0) == AcquireStatus::would_block);
+  a.report(ok("core", 5000, 4000, f.now() + 3600));
+  CHECK(f.take(1).token() == 1);
+}
+
 TEST_CASE("rotation moves a worker on after N consecutive requests", "[pool]") {
   PoolOptions options;
   options.requests_per_token = 3;

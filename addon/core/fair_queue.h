@@ -1,0 +1,74 @@
+// Work queued per group (a cluster), served round-robin: each pop() takes the next item
+// of the next group that has one, so a run stopped at any moment leaves the groups
+// equally advanced. A cancelled group (its quota met) drops its work and takes no more.
+// Not thread-safe: the scheduler that owns it holds its lock.
+#ifndef GH_INGEST_CORE_FAIR_QUEUE_H_
+#define GH_INGEST_CORE_FAIR_QUEUE_H_
+
+#include <cstddef>
+#include <deque>
+#include <optional>
+#include <utility>
+#include <vector>
+
+namespace gh {
+
+template <typename T>
+class FairQueue {
+ public:
+  explicit FairQueue(std::size_t groups) : queues_(groups), cancelled_(groups, false) {}
+
+  std::size_t groups() const { return queues_.size(); }
+
+  // False (and the item dropped) when the group is cancelled.
+  bool push(std::size_t group, T item) {
+    if (cancelled_[group]) return false;
+    queues_[group].push_back(std::move(item));
+    ++size_;
+    return true;
+  }
+  // Ahead of the group's other work (a retried item, or the next page of a query being
+  // read, so queries finish before new ones start).
+  bool push_front(std::size_t group, T item) {
+    if (cancelled_[group]) return false;
+    queues_[group].push_front(std::move(item));
+    ++size_;
+    return true;
+  }
+
+  // The next item in round-robin order over the groups, with its group.
+  std::optional<std::pair<std::size_t, T>> pop() {
+    for (std::size_t tried = 0; tried < queues_.size(); ++tried) {
+      const std::size_t group = next_;
+      next_ = (next_ + 1) % queues_.size();
+      if (!queues_[group].empty()) {
+        T item = std::move(queues_[group].front());
+        queues_[group].pop_front();
+        --size_;
+        return std::make_pair(group, std::move(item));
+      }
+    }
+    return std::nullopt;
+  }
+
+  void cancel(std::size_t group) {
+    cancelled_[group] = true;
+    size_ -= queues_[group].size();
+    queues_[group].clear();
+  }
+  bool cancelled(std::size_t group) const { return cancelled_[group]; }
+
+  std::size_t size() const { return size_; }
+  std::size_t size(std::size_t group) const { return queues_[group].size(); }
+  bool empty() const { return size_ == 0; }
+
+ private:
+  std::vector<std::deque<T>> queues_;
+  std::vector<bool> cancelled_;
+  std::size_t next_ = 0;
+  std::size_t size_ = 0;
+};
+
+}  // namespace gh
+
+#endif  // GH_INGEST_CORE_FAIR_QUEUE_H_

@@ -1,0 +1,62 @@
+// Which repositories this run has met, and which groups found each: a repository is
+// fetched and counted once (for the first group that found it, within that group's
+// limit), however many pages, queries and clusters return it. Thread-safe.
+#ifndef GH_INGEST_CORE_REPOSITORY_REGISTRY_H_
+#define GH_INGEST_CORE_REPOSITORY_REGISTRY_H_
+
+#include <cstddef>
+#include <cstdint>
+#include <mutex>
+#include <unordered_map>
+#include <vector>
+
+namespace gh {
+
+class RepositoryRegistry {
+ public:
+  // `limits[g]`: how many new repositories group g wants (its quota still missing).
+  explicit RepositoryRegistry(std::vector<std::int64_t> limits);
+
+  // Repositories already stored and fresh: found again, they need no detail fetch and
+  // count towards no limit.
+  void add_known(const std::vector<std::int64_t>& ids);
+
+  enum class Verdict {
+    claimed,    // new: fetch its details; it counts towards `group`'s limit
+    known,      // stored before this run: no details, no count
+    duplicate,  // already claimed in this run (perhaps by another group)
+    over_limit, // new, but `group` has all it wants (a group with room may claim it)
+  };
+  struct Claim {
+    Verdict verdict;
+    std::size_t owner;  // the group it counts for (claimed, duplicate)
+  };
+  // Records that `group` found repository `id` and decides what to do with it.
+  Claim claim(std::int64_t id, std::size_t group);
+
+  // A claimed repository that could not be delivered (gone, failed): its place in the
+  // group's limit is given back, and a later search may claim it again.
+  void release(std::int64_t id);
+
+  // Every group that found `id` in this run, the owner first.
+  std::vector<std::size_t> finders(std::int64_t id) const;
+
+  std::int64_t claimed(std::size_t group) const;
+  std::int64_t limit(std::size_t group) const;
+  bool full(std::size_t group) const;
+
+ private:
+  struct Entry {
+    std::size_t owner;
+    bool known;
+    std::vector<std::size_t> finders;
+  };
+  mutable std::mutex mutex_;
+  std::vector<std::int64_t> limits_;
+  std::vector<std::int64_t> claimed_;
+  std::unordered_map<std::int64_t, Entry> entries_;
+};
+
+}  // namespace gh
+
+#endif  // GH_INGEST_CORE_REPOSITORY_REGISTRY_H_
