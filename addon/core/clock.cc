@@ -1,7 +1,8 @@
 #include "core/clock.h"
 
 #include <algorithm>
-#include <cstdio>
+
+#include "core/date_range.h"
 
 namespace gh {
 
@@ -13,32 +14,7 @@ std::int64_t to_epoch_seconds(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-std::string format_utc(TimePoint t) {
-  // Civil date from days since the epoch (H. Hinnant's algorithm): portable, no locale,
-  // no thread-unsafe gmtime.
-  const std::int64_t secs = to_epoch_seconds(t);
-  std::int64_t days = secs / 86400;
-  std::int64_t rem = secs % 86400;
-  if (rem < 0) {
-    rem += 86400;
-    --days;
-  }
-  days += 719468;
-  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
-  const std::int64_t doe = days - era * 146097;
-  const std::int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const std::int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const std::int64_t mp = (5 * doy + 2) / 153;
-  const std::int64_t day = doy - (153 * mp + 2) / 5 + 1;
-  const std::int64_t month = mp < 10 ? mp + 3 : mp - 9;
-  const std::int64_t year = yoe + era * 400 + (month <= 2 ? 1 : 0);
-  char text[96];
-  std::snprintf(text, sizeof text, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lldZ",
-                static_cast<long long>(year), static_cast<long long>(month),
-                static_cast<long long>(day), static_cast<long long>(rem / 3600),
-                static_cast<long long>(rem % 3600 / 60), static_cast<long long>(rem % 60));
-  return text;
-}
+std::string format_utc(TimePoint t) { return format_instant(to_instant(t)); }
 
 TimePoint SystemClock::now() const {
   return std::chrono::time_point_cast<Millis>(WallClock::now());

@@ -39,14 +39,13 @@ TEST_CASE("civil dates convert both ways without gmtime", "[date]") {
   CHECK(from_civil(c) == Instant{1'700'000'000});
 }
 
-TEST_CASE("formatting agrees with the clock's format_utc over many instants", "[date]") {
+TEST_CASE("formatting round-trips through civil time and parsing over many instants", "[date]") {
   std::mt19937_64 rng(7);
   std::uniform_int_distribution<std::int64_t> any(Instant{0}.epoch_seconds,
                                                   Instant::latest().epoch_seconds - 1);
   for (int i = 0; i < 20'000; ++i) {
     const Instant t{any(rng)};
     const std::string text = format_instant(t);
-    REQUIRE(text == format_utc(to_time_point(t)));
     REQUIRE(from_civil(to_civil(t)) == t);
     const auto span = parse_date_span(text);
     REQUIRE(span.has_value());
