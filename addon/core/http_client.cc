@@ -251,8 +251,10 @@ std::size_t HttpClient::on_header(char* data, std::size_t size, std::size_t coun
     const std::string_view line = trim(std::string_view(data, length));
     HttpResponse& response = *transfer->response;
     if (line.size() >= 5 && line.substr(0, 5) == "HTTP/") {
-      // A new header block (after a redirect or a 1xx): only the last one counts.
+      // A new header block (after a redirect, a 1xx or a proxy's CONNECT): only the
+      // last response counts, its headers and its body.
       response.rate = RateLimitHeaders{};
+      response.body.clear();
       response.etag.clear();
       response.content_type.clear();
       response.request_id.clear();
@@ -320,7 +322,9 @@ void HttpClient::perform(const HttpRequest& request, HttpResponse& response) noe
       finish(request, transfer, code, response);
     }
     // Nothing may keep pointers into this request's memory.
-    if (easy_ != nullptr) curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
+    if (easy_ != nullptr) {
+      curl_easy_setopt(easy_, CURLOPT_HTTPHEADER, static_cast<curl_slist*>(nullptr));
+    }
   } catch (...) {
     // Only allocation can throw here; the response says so and nothing escapes.
     response.status = 0;

@@ -126,7 +126,10 @@ struct HttpResponse {
 };
 
 // One per worker thread; not thread-safe itself. Keeps its connections open between
-// requests (keep-alive, HTTP/2 where the server offers it over TLS).
+// requests (keep-alive, HTTP/2 where the server offers it over TLS). Follows up to 5
+// redirects (GitHub answers 301 for a renamed repository), over http and https only;
+// libcurl sends the Authorization header to the original host only. A proxy from the
+// environment (https_proxy, ...) is used, except for loopback hosts.
 class HttpClient {
  public:
   explicit HttpClient(HttpOptions options = {}, std::shared_ptr<HttpShare> share = nullptr);

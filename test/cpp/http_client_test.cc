@@ -123,8 +123,9 @@ TEST_CASE("rate-limit headers, ETag, Link and request id are read from the respo
   LoopbackServer server;
   gh::test::Headers headers = window(4321, "search");
   headers.emplace_back("ETag", R"(W/"etag-1")");
-  headers.emplace_back("Link", R"(<https://api.github.com/search/repositories?q=x&page=2>; rel="next", )"
-                               R"(<https://api.github.com/search/repositories?q=x&page=10>; rel="last")");
+  headers.emplace_back("Link",
+                       R"(<https://api.github.com/search/repositories?q=x&page=2>; rel="next", )"
+                       R"(<https://api.github.com/search/repositories?q=x&page=10>; rel="last")");
   headers.emplace_back("X-GitHub-Request-Id", "ABCD:1234");
   server.on("/search/repositories", json(200, R"({"total_count":1})", headers));
   HttpClient client(quick());
@@ -250,7 +251,8 @@ TEST_CASE("a server slower than the timeout is a timeout, reported promptly", "[
 
 TEST_CASE("a body cut short is truncated, never a success", "[http]") {
   LoopbackServer server;
-  ScriptedResponse cut = json(200, R"({"items":[1,2,3,4,5,6,7,8,9,10],"more":"padding"})", window(10));
+  ScriptedResponse cut =
+      json(200, R"({"items":[1,2,3,4,5,6,7,8,9,10],"more":"padding"})", window(10));
   cut.drop = Drop::mid_body;
   server.on("/cut", cut);
   HttpClient client(quick());
@@ -302,10 +304,9 @@ TEST_CASE("a connection reset mid-body is a network error", "[http]") {
 }
 
 TEST_CASE("gzip bodies are decoded", "[http]") {
-  const std::string plain =
-      R"({"items":[{"name":"repo","stars":42},{"name":"repo","stars":42},{"name":"repo","stars":42},)"
-      R"({"name":"repo","stars":42},{"name":"repo","stars":42},{"name":"repo","stars":42},)"
-      R"({"name":"repo","stars":42},{"name":"repo","stars":42}]})";
+  std::string plain = R"({"items":[)";
+  for (int i = 0; i < 8; ++i) plain += std::string(i ? "," : "") + R"({"name":"repo","stars":42})";
+  plain += "]}";
   // `gzip -9n` of `plain`: real deflate compression, 60 bytes for 227.
   const unsigned char compressed[] = {
       0x1f, 0x8b, 0x08, 0x00, 0x00, 0x00, 0x00, 0x00, 0x02, 0x03, 0xab, 0x56, 0xca, 0x2c, 0x49,
@@ -459,7 +460,7 @@ TEST_CASE("the body buffer is reused from one request to the next", "[http]") {
 TEST_CASE("a body past the size limit is refused, not retried", "[http]") {
   LoopbackServer server;
   server.on("/huge", json(200, std::string(5000, 'h')));
-  ScriptedResponse chunky = gh::test::ScriptedResponse{200, {}, gh::test::gzip_stored(std::string(5000, 'z'))};
+  ScriptedResponse chunky{200, {}, gh::test::gzip_stored(std::string(5000, 'z'))};
   chunky.gzip = true;  // small on the wire, large once decoded
   server.on("/bomb", chunky);
   HttpOptions options = quick();
@@ -483,7 +484,8 @@ TEST_CASE("after a redirect only the final response's headers count", "[http]") 
   moved.emplace_back("Location", "/repositories/42");
   moved.emplace_back("ETag", R"("old")");
   moved.emplace_back("Link", R"(<https://h/old?page=2>; rel="next")");
-  server.on("/repos/old/name", ScriptedResponse{301, moved, ""});
+  server.on("/repos/old/name",
+            json(301, R"({"message":"Moved Permanently","url":"/repositories/42"})", moved));
   server.on("/repositories/42", json(200, R"({"id":42})", {{"x-ratelimit-remaining", "4000"}}));
   HttpClient client(quick());
   const HttpResponse response = fetch(client, get(server, "/repos/old/name"));
@@ -613,4 +615,42 @@ TEST_CASE("a proxy from the environment does not capture loopback requests", "[h
   ::unsetenv("no_proxy");
   CHECK(response.outcome == Outcome::success);
   CHECK(server.request_count() == 1);
+}
+
+TEST_CASE("a redirect to another host does not take the token along", "[http]") {
+  LoopbackServer server;
+  const std::string elsewhere =
+      "http://localhost:" + std::to_string(server.port()) + "/landed";  // same server, other name
+  server.on("/away", ScriptedResponse{302, {{"Location", elsewhere}}, ""});
+  server.on("/landed", json(200, "{}"));
+  HttpClient client(quick());
+  const HttpResponse response = fetch(client, get(server, "/away"));
+  CHECK(response.outcome == Outcome::success);
+  const auto requests = server.requests();
+  REQUIRE(requests.size() == 2);
+  CHECK(requests[0].header("Authorization") == "Bearer " + kToken);
+  CHECK(requests[1].path == "/landed");
+  CHECK_FALSE(requests[1].has_header("Authorization"));
+}
+
+TEST_CASE("TLS failures are reported as such, never downgraded", "[http]") {
+  LoopbackServer server;  // speaks plain HTTP only
+  server.on("/x", json(200, "{}"));
+  HttpRequest request = get(server, "/x");
+  request.url = "https://127.0.0.1:" + std::to_string(server.port()) + "/x";
+  HttpClient client(quick());
+  HttpResponse response;
+  client.perform(request, response);
+  CHECK(response.status == 0);
+  CHECK(response.error == TransportError::tls);
+  CHECK(response.outcome == Outcome::network_error);
+
+  HttpOptions options = quick();
+  options.ca_bundle = "/nonexistent/gh-ingest-ca.pem";
+  HttpClient enterprise(options);
+  enterprise.perform(request, response);
+  CHECK(response.status == 0);
+  CHECK(response.error == TransportError::tls);
+  CHECK(response.error_message.find(kToken) == std::string::npos);
+  CHECK(server.request_count() == 0);
 }

@@ -261,6 +261,12 @@ void LoopbackServer::serve(int fd, int connection) {
         ::close(fd);
         return;
       }
+      if (buffer.front() == '\x16') {  // a TLS handshake: answer as a plain HTTP server does
+        send_all(fd, "HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+        ::shutdown(fd, SHUT_WR);
+        ::close(fd);
+        return;
+      }
     }
     RecordedRequest request;
     request.connection = connection;
