@@ -16,8 +16,8 @@ TEST_CASE("GitHub's Link header gives next and last", "[link]") {
 }
 
 TEST_CASE("the last page has prev and first but no next", "[link]") {
-  const PageLinks links = parse_link_header(
-      R"(<https://api.github.com/x?page=33>; rel="prev", <https://api.github.com/x?page=1>; rel="first")");
+  const PageLinks links = parse_link_header(R"(<https://api.github.com/x?page=33>; rel="prev", )"
+                                            R"(<https://api.github.com/x?page=1>; rel="first")");
   CHECK(links.next.empty());
   CHECK(links.last.empty());
   CHECK(links.prev == "https://api.github.com/x?page=33");
@@ -43,15 +43,16 @@ TEST_CASE("one link may carry several relations", "[link]") {
 }
 
 TEST_CASE("commas and semicolons inside the brackets belong to the URL", "[link]") {
-  const PageLinks links = parse_link_header(
-      R"(<https://h/search?q=a,b;c&page=2>; rel="next", <https://h/search?q=a,b;c&page=5>; rel="last")");
+  const PageLinks links = parse_link_header(R"(<https://h/search?q=a,b;c&page=2>; rel="next", )"
+                                            R"(<https://h/search?q=a,b;c&page=5>; rel="last")");
   CHECK(links.next == "https://h/search?q=a,b;c&page=2");
   CHECK(links.last == "https://h/search?q=a,b;c&page=5");
 }
 
 TEST_CASE("other parameters and relations are skipped", "[link]") {
   const PageLinks links = parse_link_header(
-      R"(<https://h/meta>; rel="describedby"; title="a, b; c", <https://h/p2>; type="x"; rel="next")");
+      R"(<https://h/meta>; rel="describedby"; title="a, b; c", )"
+      R"(<https://h/p2>; type="x"; rel="next")");
   CHECK(links.next == "https://h/p2");
   CHECK(links.last.empty());
 }
