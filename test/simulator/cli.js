@@ -1,0 +1,97 @@
+#!/usr/bin/env node
+// Runs the GitHub simulator until SIGINT/SIGTERM, for the demo and for benchmarks in
+// another process. Prints one JSON line {url, tokens, badTokens} to stdout once it
+// listens; stats are at GET {url}/_simulator/stats, faults at POST {url}/_simulator/faults.
+//
+//   node test/simulator/cli.js [--port=0] [--host=127.0.0.1] [--tokens=10] [--repos=20000]
+//     [--seed=1] [--core-limit=5000] [--search-limit=30] [--graphql-limit=5000]
+//     [--core-window=3600] [--search-window=60] [--users=a,a,b] [--faults=JSON]
+//     [--stats-on-exit]
+import { parseArgs } from 'node:util';
+
+import { startSimulator } from './index.js';
+
+const USAGE = `Usage: node test/simulator/cli.js [options]
+
+  --port=N            Port to listen on (default 0: any free port)
+  --host=HOST         Address to listen on (default 127.0.0.1)
+  --tokens=N          Number of valid tokens (default 10)
+  --repos=N           Number of repositories in the corpus (default 20000)
+  --seed=N            Seed of the corpus, tokens and faults (default 1)
+  --core-limit=N      Core requests per window and user (default 5000)
+  --search-limit=N    Search requests per window and user (default 30)
+  --graphql-limit=N   GraphQL points per window and user (default 5000)
+  --core-window=S     Core window in seconds (default 3600)
+  --search-window=S   Search window in seconds (default 60)
+  --users=LIST        Logins by token index, comma-separated (a repeated login shares one quota)
+  --faults=JSON       Fault configuration, e.g. '{"http502":0.01,"secondary":{"every":500,"retryAfter":1}}'
+  --stats-on-exit     Print the request statistics as JSON to stderr on exit
+  --help              Show this help
+`;
+
+function fail(message) {
+  process.stderr.write(`simulator: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+function positive(values, name, fallback, { integer = true } = {}) {
+  const text = values[name];
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0 || (integer && !Number.isInteger(n))) fail(`--${name} expects a number, got '${text}'`);
+  return n;
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: Object.fromEntries([
+      'port', 'host', 'tokens', 'repos', 'seed', 'core-limit', 'search-limit', 'graphql-limit', 'core-window',
+      'search-window', 'users', 'faults',
+    ].map((name) => [name, { type: 'string' }]).concat([['stats-on-exit', { type: 'boolean' }], ['help', { type: 'boolean' }]])),
+    strict: true,
+  }));
+} catch (err) {
+  fail(err.message.split('. ')[0]);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+
+let faults = {};
+if (values.faults) {
+  try { faults = JSON.parse(values.faults); } catch { fail(`--faults expects JSON, got '${values.faults}'`); }
+}
+
+const simulator = await startSimulator({
+  port: positive(values, 'port', 0),
+  host: values.host ?? '127.0.0.1',
+  tokens: positive(values, 'tokens', 10),
+  repositories: positive(values, 'repos', 20_000),
+  seed: positive(values, 'seed', 1),
+  users: values.users ? values.users.split(',') : undefined,
+  limits: {
+    core: positive(values, 'core-limit', 5000),
+    search: positive(values, 'search-limit', 30),
+    graphql: positive(values, 'graphql-limit', 5000),
+  },
+  windows: {
+    core: positive(values, 'core-window', 3600, { integer: false }),
+    search: positive(values, 'search-window', 60, { integer: false }),
+  },
+  faults,
+}).catch((err) => fail(err.message));
+
+process.stdout.write(`${JSON.stringify({ url: simulator.url, tokens: simulator.tokens, badTokens: simulator.badTokens })}\n`);
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  if (values['stats-on-exit']) process.stderr.write(`${JSON.stringify(simulator.stats())}\n`);
+  await simulator.close();
+  process.exit(0);
+}
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

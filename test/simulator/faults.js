@@ -1,0 +1,121 @@
+// Injected failures, deterministic from the seed: the n-th attempt at a given URL fails
+// the same way on every run, whatever order concurrent clients send in. Rates per kind,
+// plus a queue of "the next N requests to path P fail with K", plus GitHub's secondary
+// limits (every N-th request of a user, a random share, or too many concurrent
+// requests of one user).
+import { unitHash } from './random.js';
+
+/** Kinds a rate or a queued fault can name. */
+export const FAULT_KINDS = ['500', '502', '503', 'drop', 'truncate', 'slow', 'incomplete', 'secondary'];
+const RATE_KEYS = [['http500', '500'], ['http502', '502'], ['http503', '503'], ['drop', 'drop'], ['truncate', 'truncate'], ['slow', 'slow']];
+
+const DEFAULTS = {
+  http500: 0, http502: 0, http503: 0, drop: 0, truncate: 0, slow: 0, slowMs: 100, incomplete: 0,
+  secondary: null, concurrency: null, primaryStatus: 403, gone: 0, next: [],
+};
+
+function normalize(faults = {}) {
+  const config = { ...DEFAULTS, ...faults };
+  for (const [key] of RATE_KEYS) {
+    if (typeof config[key] !== 'number' || config[key] < 0 || config[key] > 1) throw new TypeError(`faults.${key} must be a rate in [0, 1]`);
+  }
+  if (![403, 429].includes(config.primaryStatus)) throw new TypeError('faults.primaryStatus must be 403 or 429');
+  config.next = (config.next ?? []).map(normalizeQueued);
+  return config;
+}
+
+function normalizeQueued({ path = '/', kind, count = 1, ms, retryAfter } = {}) {
+  const k = String(kind);
+  if (!FAULT_KINDS.includes(k)) throw new TypeError(`unknown fault kind '${kind}' (one of ${FAULT_KINDS.join(', ')})`);
+  return { path, kind: k, left: count, ms, retryAfter };
+}
+
+function matches(path, pathname, url) {
+  if (path instanceof RegExp) return path.test(url);
+  return pathname === path || pathname.startsWith(path.endsWith('/') ? path : `${path}/`) || url === path;
+}
+
+export class FaultPlan {
+  constructor(seed, faults, clock = Date.now) {
+    this.seed = typeof seed === 'number' ? seed : unitHash(String(seed)) * 2 ** 32;
+    this.clock = clock;
+    this.attempts = new Map();
+    this.perUser = new Map();  // login → {count, penaltyUntil}
+    this.set(faults);
+  }
+
+  /** Replaces the whole configuration (and the queue). */
+  set(faults) {
+    this.config = normalize(faults);
+  }
+
+  /** "The next `count` requests to `path` (prefix string or RegExp on path+query) fail with `kind`." */
+  queue(fault) {
+    this.config.next.push(normalizeQueued(fault));
+  }
+
+  /**
+   * The transport or server fault for this request, or null:
+   * {kind: '500'|'502'|'503'|'drop'|'truncate'|'slow'|'incomplete'|'secondary', ms?, retryAfter?}.
+   * `search` tells whether incomplete_results can apply.
+   */
+  pick(pathname, url, search) {
+    const queued = this.config.next.find((f) => f.left > 0 && matches(f.path, pathname, url) && (f.kind !== 'incomplete' || search));
+    if (queued) {
+      queued.left--;
+      this.config.next = this.config.next.filter((f) => f.left > 0);
+      return { kind: queued.kind, ms: queued.ms ?? this.config.slowMs, retryAfter: queued.retryAfter };
+    }
+    const attempt = (this.attempts.get(url) ?? 0) + 1;
+    this.attempts.set(url, attempt);
+    let roll = unitHash(`${url}#${attempt}`, this.seed);
+    for (const [key, kind] of RATE_KEYS) {
+      const rate = this.config[key];
+      if (roll < rate) return { kind, ms: this.config.slowMs };
+      roll -= rate;
+    }
+    if (search && this.config.incomplete > 0 && unitHash(`incomplete:${url}#${attempt}`, this.seed) < this.config.incomplete) {
+      return { kind: 'incomplete' };
+    }
+    return null;
+  }
+
+  /**
+   * Whether this request of `login` draws a secondary limit: configured every N-th
+   * request or a rate, or sent while an earlier secondary limit still holds.
+   * Returns null or {retryAfter, duringPenalty}.
+   */
+  secondary(login) {
+    const rule = this.config.secondary;
+    if (!rule) return null;
+    let state = this.perUser.get(login);
+    if (!state) this.perUser.set(login, (state = { count: 0, penaltyUntil: 0 }));
+    const now = this.clock();
+    if (now < state.penaltyUntil) return { retryAfter: this.retryAfterLeft(rule, state, now), duringPenalty: true };
+    state.count++;
+    const hit = (rule.every && state.count % rule.every === 0) ||
+      (rule.rate && unitHash(`secondary:${login}#${state.count}`, this.seed) < rule.rate);
+    if (!hit) return null;
+    this.penalize(login, rule.penalty ?? rule.retryAfter ?? 0);
+    return { retryAfter: rule.retryAfter ?? null, duringPenalty: false };
+  }
+
+  retryAfterLeft(rule, state, now) {
+    return rule.retryAfter == null ? null : Math.max(1, Math.ceil((state.penaltyUntil - now) / 1000));
+  }
+
+  /** Blocks `login` for `seconds` (secondary limit penalty). */
+  penalize(login, seconds) {
+    let state = this.perUser.get(login);
+    if (!state) this.perUser.set(login, (state = { count: 0, penaltyUntil: 0 }));
+    state.penaltyUntil = Math.max(state.penaltyUntil, this.clock() + seconds * 1000);
+  }
+
+  /** Whether a repository is gone (404) or blocked (451) on its detail endpoints. */
+  gone(repo) {
+    if (!this.config.gone) return null;
+    const roll = unitHash(`gone:${repo.id}`, this.seed);
+    if (roll >= this.config.gone) return null;
+    return roll < this.config.gone / 4 ? 451 : 404;
+  }
+}

@@ -1,0 +1,112 @@
+// The GitHub simulator: a local HTTP server that answers the REST endpoints the engine
+// uses, with GitHub's rate limits, secondary limits, ETags, gzip and injected faults,
+// over a corpus generated from a seed. See README.md in this directory.
+import { Corpus } from './corpus.js';
+import { FaultPlan } from './faults.js';
+import { RepoDocuments } from './github-json.js';
+import { RateLimiter } from './rate-limiter.js';
+import { Routes } from './routes.js';
+import { SearchIndex } from './search-index.js';
+import { createServer } from './server.js';
+import { Stats } from './stats.js';
+import { makeIdentities } from './tokens.js';
+
+export { Corpus } from './corpus.js';
+export { FAULT_KINDS } from './faults.js';
+
+/**
+ * Starts a simulator. Options (all optional):
+ *   seed (1), repositories (20000) or corpus (a Corpus to share), tokens (10, or an
+ *   array of token strings), badTokens (2), users (logins by token index, an object
+ *   token → login, or (token, index) => login; default one user per token),
+ *   limits {core, search, graphql}, windows {core, search} in seconds, clock () => ms,
+ *   faults (see faults.js), host ('127.0.0.1'), port (0 = any free port).
+ * Resolves to {url, tokens, badTokens, users, corpus, stats(), resetStats(),
+ *   setFaults(), queueFault(), resetLimits(), close()}.
+ */
+export async function startSimulator(options = {}) {
+  const {
+    seed = 1, repositories = 20_000, tokens = 10, badTokens = 2, users, limits, windows,
+    clock = Date.now, faults = {}, host = '127.0.0.1', port = 0,
+  } = options;
+  const corpus = options.corpus ?? new Corpus({ seed, repositories });
+  const identities = makeIdentities({ seed, tokens, users, badTokens });
+  const limiter = new RateLimiter({ limits, windows, clock });
+  const plan = new FaultPlan(seed, faults, clock);
+  const stats = new Stats(identities);
+  const context = { identities, limiter, faults: plan, stats, routes: null, control: null };
+  const server = createServer(context);
+  const sockets = new Set();
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+  await new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => { server.off('error', reject); resolve(); });
+  });
+  const address = server.address();
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
+  const documents = new RepoDocuments(corpus, { api: url, seed });
+  context.routes = new Routes({ corpus, documents, search: new SearchIndex(corpus, documents), limiter, faults: plan, api: url });
+
+  const simulator = {
+    url,
+    tokens: identities.tokens,
+    badTokens: identities.badTokens,
+    /** [{login, id, tokens: [indexes]}] */
+    users: [...identities.users.values()].map((user) => ({
+      login: user.login, id: user.id,
+      tokens: identities.tokens.flatMap((token, i) => (identities.userOf.get(token) === user ? [i] : [])),
+    })),
+    corpus,
+    server,
+    /** Counters since start or the last reset; {reset: true} also resets them. */
+    stats({ reset = false } = {}) {
+      const snapshot = stats.snapshot();
+      if (reset) stats.reset();
+      return snapshot;
+    },
+    resetStats() { stats.reset(); },
+    /** Replaces the fault configuration (see faults.js). */
+    setFaults(next = {}) { plan.set(next); },
+    /** The next `count` requests to `path` fail with `kind`: {path, kind, count, ms, retryAfter}. */
+    queueFault(fault) { plan.queue(fault); },
+    /** Refills every bucket. */
+    resetLimits() { limiter.reset(); },
+    /** The bucket of a token: {limit, remaining, used, reset, resource}. */
+    rateLimit(token, resource = 'core') { return limiter.peek(identities.userOf.get(token), resource); },
+    async close() {
+      await new Promise((resolve) => {
+        server.close(() => resolve());
+        for (const socket of sockets) socket.destroy();
+      });
+    },
+  };
+
+  context.control = (req, res, controlUrl) => control(simulator, req, res, controlUrl);
+  return simulator;
+}
+
+// Control endpoints for clients in another process (the CLI): not GitHub's, not counted.
+//   GET /_simulator/stats[?reset=1]   POST /_simulator/faults (JSON body: the new faults)
+async function control(simulator, req, res, url) {
+  const reply = (status, value) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(value));
+  };
+  if (req.method === 'GET' && url.pathname === '/_simulator/stats') {
+    return reply(200, simulator.stats({ reset: url.searchParams.get('reset') === '1' }));
+  }
+  if (req.method === 'POST' && url.pathname === '/_simulator/faults') {
+    let text = '';
+    for await (const chunk of req) text += chunk;
+    try {
+      simulator.setFaults(JSON.parse(text || '{}'));
+      return reply(200, { ok: true });
+    } catch (err) {
+      return reply(400, { message: err.message });
+    }
+  }
+  return reply(404, { message: 'Not Found' });
+}

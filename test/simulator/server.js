@@ -1,0 +1,131 @@
+// The request pipeline, in GitHub's order: authenticate, count the user's concurrent
+// requests, refuse on an empty bucket (primary limit), secondary limits, injected
+// faults, the endpoint itself, conditional requests (304, free), spend the bucket,
+// reply. Every response carries the x-ratelimit-* headers of the bucket concerned.
+import http from 'node:http';
+
+import { errorBody, send } from './reply.js';
+import { rateLimitHeaders } from './rate-limiter.js';
+import { ANONYMOUS, tokenOf } from './tokens.js';
+
+const RATE_DOCS = 'https://docs.github.com/rest/overview/rate-limits-for-the-rest-api';
+const SECONDARY_DOCS = `${RATE_DOCS}#about-secondary-rate-limits`;
+const SERVER_ERRORS = {
+  500: { contentType: 'application/json; charset=utf-8', body: errorBody(500, 'Server Error') },
+  502: {
+    contentType: 'text/html; charset=utf-8',
+    body: Buffer.from('<html><head><title>502 Bad Gateway</title></head><body><h1>502 Bad Gateway</h1>' +
+      '<p>We didn\'t receive a timely response from the upstream server.</p></body></html>\n'),
+  },
+  503: {
+    contentType: 'application/json; charset=utf-8',
+    body: errorBody(503, 'No server is currently available to service your request. Sorry about that. Please try resubmitting your request and contact us if the problem persists.'),
+  },
+};
+
+function secondaryBody(status) {
+  return errorBody(status, 'You have exceeded a secondary rate limit. Please wait a few minutes before you try again. ' +
+    'If you reach out to GitHub Support for help, please include the request ID 0000:1111:2222:3333:44444444.', SECONDARY_DOCS);
+}
+
+function etagMatches(header, etag) {
+  if (!header || !etag) return false;
+  const bare = (value) => value.trim().replace(/^W\//, '');
+  return header === '*' || header.split(',').some((candidate) => bare(candidate) === bare(etag));
+}
+
+/**
+ * Creates the node:http server. `context`: {identities, limiter, faults, routes, stats,
+ * control(req, res, url) → boolean for the /_simulator/ endpoints}.
+ */
+export function createServer(context) {
+  const server = http.createServer({ keepAliveTimeout: 65_000, headersTimeout: 70_000 }, (req, res) => {
+    handle(context, req, res).catch((err) => {
+      process.stderr.write(`simulator: ${err.stack}\n`);
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json' });
+      res.end(errorBody(500, 'Server Error'));
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return server;
+}
+
+async function handle(context, req, res) {
+  const { identities, limiter, faults, routes, stats } = context;
+  const url = new URL(req.url, 'http://simulator');
+  if (url.pathname.startsWith('/_simulator/')) return context.control(req, res, url);
+  const { kind, resource } = routes.classify(req.method, url.pathname);
+
+  // Authentication. No header: anonymous, with GitHub's per-IP limits.
+  const token = tokenOf(req.headers.authorization);
+  let user = ANONYMOUS;
+  if (token !== null) {
+    user = identities.userOf.get(token);
+    if (!user) {
+      const state = limiter.take(ANONYMOUS, 'core').state;
+      stats.record({ token, kind, status: 401 });
+      return send(req, res, { status: 401, body: errorBody(401, 'Bad credentials'), headers: rateLimitHeaders(state) });
+    }
+  }
+  const login = user.login;
+  const inFlight = stats.begin(login);
+  res.once('close', () => stats.end(login));
+  const headerResource = resource ?? 'core';
+  const record = (status, outcome) => stats.record({ token, login, kind, status, outcome });
+
+  // GitHub asks for serial requests per user; too many at once is a secondary limit.
+  const cap = faults.config.concurrency;
+  if (!user.anonymous && cap && inFlight > cap.perUser) {
+    return secondaryLimited(cap.retryAfter ?? null, false);
+  }
+
+  // Primary limit: a request on an empty bucket is refused and wasted.
+  if (resource && limiter.isEmpty(user, resource)) {
+    const state = limiter.peek(user, resource);
+    const status = faults.config.primaryStatus;
+    record(status, { wasted: true, rateLimited: true });
+    const message = user.anonymous
+      ? 'API rate limit exceeded for 127.0.0.1. (But here\'s the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)'
+      : `API rate limit exceeded for user ID ${user.id}.`;
+    return send(req, res, { status, body: errorBody(status, message, RATE_DOCS), headers: rateLimitHeaders(state) });
+  }
+
+  if (!user.anonymous && resource) {
+    const secondary = faults.secondary(login);
+    if (secondary) return secondaryLimited(secondary.retryAfter, secondary.duringPenalty);
+  }
+
+  const fault = resource ? faults.pick(url.pathname, url.pathname + url.search, kind === 'search') : null;
+  if (fault?.kind === 'drop') {
+    record('dropped', { fault: 'drop' });
+    req.socket.destroy();
+    return undefined;
+  }
+  if (fault && SERVER_ERRORS[fault.kind]) {
+    const { body, contentType } = SERVER_ERRORS[fault.kind];
+    record(Number(fault.kind), { fault: fault.kind });
+    return send(req, res, { status: Number(fault.kind), body, contentType, cacheControl: 'no-cache', headers: rateLimitHeaders(limiter.peek(user, headerResource)) });
+  }
+  if (fault?.kind === 'secondary') {
+    faults.penalize(login, fault.retryAfter ?? 0);
+    return secondaryLimited(fault.retryAfter ?? null, false);
+  }
+
+  const reply = routes.resolve(req, url, user, kind, { incomplete: fault?.kind === 'incomplete' });
+  if (reply.status === 200 && etagMatches(req.headers['if-none-match'], reply.etag)) {
+    // Conditional request answered from the client's cache: free.
+    record(304, { notModified: true });
+    return send(req, res, { status: 304, etag: reply.etag, headers: { ...reply.headers, ...rateLimitHeaders(limiter.peek(user, headerResource)) } });
+  }
+  const state = resource ? limiter.take(user, resource).state : limiter.peek(user, 'core');
+  record(reply.status, { fault: fault?.kind });
+  return send(req, res, { ...reply, headers: { ...reply.headers, ...rateLimitHeaders(state) } }, fault);
+
+  function secondaryLimited(retryAfter, duringPenalty) {
+    const status = faults.config.secondary?.status ?? faults.config.concurrency?.status ?? 403;
+    record(status, { secondaryLimited: true, duringPenalty });
+    const headers = rateLimitHeaders(limiter.peek(user, headerResource));
+    if (retryAfter != null) headers['retry-after'] = String(retryAfter);
+    return send(req, res, { status, body: secondaryBody(status), headers });
+  }
+}

@@ -1,0 +1,93 @@
+// What the simulator saw: requests by endpoint kind and status, per token and per user,
+// and the ones that show a client's mistakes: requests sent on an empty bucket
+// (wasted), secondary limits, requests sent during a secondary-limit penalty, and the
+// peak number of concurrent requests of one user.
+
+function counters() {
+  return { requests: 0, wasted: 0, rateLimited: 0, secondaryLimited: 0, duringPenalty: 0, notModified: 0 };
+}
+
+export class Stats {
+  constructor(identities) {
+    this.identities = identities;
+    this.reset();
+  }
+
+  reset() {
+    const inFlight = this.users ? new Map([...this.users].map(([login, user]) => [login, user.inFlight])) : new Map();
+    this.total = { ...counters(), badCredentials: 0, dropped: 0, truncated: 0, slow: 0, incomplete: 0 };
+    this.byKind = {};
+    this.byStatus = {};
+    this.tokens = new Map();
+    this.users = new Map();
+    // Every known user is listed, with zeros until it sends; requests in flight survive a reset.
+    for (const user of this.identities.users.values()) this.user(user.login);
+    for (const [login, count] of inFlight) this.user(login).inFlight = count;
+  }
+
+  user(login) {
+    let user = this.users.get(login);
+    if (!user) this.users.set(login, (user = { ...counters(), concurrencyPeak: 0, inFlight: 0 }));
+    return user;
+  }
+
+  token(token) {
+    let entry = this.tokens.get(token);
+    if (!entry) this.tokens.set(token, (entry = counters()));
+    return entry;
+  }
+
+  /** A request starts: returns the user's number of requests in flight, this one included. */
+  begin(login) {
+    const user = this.user(login);
+    user.inFlight++;
+    user.concurrencyPeak = Math.max(user.concurrencyPeak, user.inFlight);
+    return user.inFlight;
+  }
+
+  end(login) {
+    const user = this.user(login);
+    user.inFlight = Math.max(0, user.inFlight - 1);
+  }
+
+  /**
+   * Records one finished request. `outcome`: wasted, rateLimited, secondaryLimited,
+   * duringPenalty, notModified (booleans), fault (kind or undefined).
+   */
+  record({ token, login, kind, status, outcome = {} }) {
+    const targets = [this.total];
+    if (login !== undefined) targets.push(this.user(login));
+    if (token && this.identities.userOf.has(token)) targets.push(this.token(token));
+    for (const target of targets) {
+      target.requests++;
+      for (const key of ['wasted', 'rateLimited', 'secondaryLimited', 'duringPenalty', 'notModified']) {
+        if (outcome[key]) target[key]++;
+      }
+    }
+    if (status === 401) this.total.badCredentials++;
+    if (outcome.fault === 'drop') this.total.dropped++;
+    if (outcome.fault === 'truncate') this.total.truncated++;
+    if (outcome.fault === 'slow') this.total.slow++;
+    if (outcome.fault === 'incomplete') this.total.incomplete++;
+    const statusKey = String(status);
+    const byKind = (this.byKind[kind] ??= { requests: 0, byStatus: {} });
+    byKind.requests++;
+    byKind.byStatus[statusKey] = (byKind.byStatus[statusKey] ?? 0) + 1;
+    this.byStatus[statusKey] = (this.byStatus[statusKey] ?? 0) + 1;
+  }
+
+  /** A plain-object copy (JSON-serializable). */
+  snapshot() {
+    const { userOf } = this.identities;
+    return {
+      ...structuredClone(this.total),
+      byKind: structuredClone(this.byKind),
+      byStatus: { ...this.byStatus },
+      tokens: this.identities.tokens.map((token, index) => ({
+        index, login: userOf.get(token).login, ...(this.tokens.get(token) ?? counters()),
+      })),
+      users: Object.fromEntries([...this.users].filter(([login]) => login !== '')
+        .map(([login, { inFlight, ...rest }]) => [login, { ...rest }])),
+    };
+  }
+}
