@@ -101,7 +101,8 @@ describe('simulator: primary rate limits', () => {
         assert.equal(res.json().message, 'Bad credentials');
         assert.ok(res.json().documentation_url);
       }
-      assert.equal(sim.stats().badCredentials, 2);
+      assert.equal(sim.stats({ reset: true }).badCredentials, 2);
+      assert.equal(sim.stats().requests, 0);
       const again = await startSimulator({ seed: 3, repositories: 10, tokens: 3 });
       assert.deepEqual(again.tokens, sim.tokens);  // deterministic from the seed
       await again.close();
