@@ -208,7 +208,7 @@ TEST_CASE("stop() ends a backoff at once", "[api]") {
   CHECK(rig.server.request_count() == 1);
 }
 
-TEST_CASE("paths join the base URL; absolute URLs (Link: next) pass through", "[api]") {
+TEST_CASE("paths join the base URL, and absolute URLs (Link: next) pass through", "[api]") {
   Rig rig;
   CHECK(rig.api.url_for("/user") == rig.server.url("/user"));
   CHECK(rig.api.url_for("user") == rig.server.url("/user"));

@@ -100,7 +100,7 @@ TEST_CASE("the default User-Agent names the compiled version", "[http]") {
   CHECK(HttpClient().user_agent().size() > std::string("gh-ingest/").size());
 }
 
-TEST_CASE("no token, no ETag: neither header is sent; the raw media type can be asked for",
+TEST_CASE("no token, no ETag: neither header is sent, and the raw media type can be asked for",
           "[http]") {
   LoopbackServer server;
   server.on("/repos/o/r/readme", ScriptedResponse{200, {{"Content-Type", "text/plain"}}, "# Hi"});
@@ -360,7 +360,7 @@ TEST_CASE("a dropped connection is replaced by a new one for the next request", 
   CHECK(server.connections() == 2);
 }
 
-TEST_CASE("POST sends its JSON body; the next GET sends none", "[http]") {
+TEST_CASE("POST sends its JSON body and the next GET sends none", "[http]") {
   LoopbackServer server;
   server.on("/graphql", json(200, R"({"data":{}})"));
   server.on("/rate_limit", json(200, "{}"));

@@ -79,7 +79,7 @@ TEST_CASE("known repositories need no details and count for no group", "[schedul
   CHECK(registry.claim(7, 0).verdict == RepositoryRegistry::Verdict::claimed);
 }
 
-TEST_CASE("a full group claims nothing more; a group with room may", "[schedule]") {
+TEST_CASE("a full group claims nothing more, a group with room may", "[schedule]") {
   RepositoryRegistry registry({1, 5});
   CHECK(registry.claim(1, 0).verdict == RepositoryRegistry::Verdict::claimed);
   CHECK(registry.full(0));

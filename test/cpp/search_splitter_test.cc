@@ -238,7 +238,7 @@ TEST_CASE("the user's qualifiers are kept verbatim and their created: range boun
   }
 }
 
-TEST_CASE("the user's open-ended created: range is clipped to [lower, upper)", "[split]") {
+TEST_CASE("the user's open-ended created: range is clipped to the planner's bounds", "[split]") {
   FakeCorpus corpus;
   fill_corpus(corpus);
   const Instant now = at("2022-09-01T10:20:30Z");
