@@ -291,20 +291,43 @@ std::optional<std::size_t> TokenPool::choose(Worker& w, std::string_view resourc
 
 Permit TokenPool::grant(Worker& w, std::size_t worker_index, std::size_t index,
                         std::string_view resource, std::int64_t cost) {
+  if (index == w.current) ++w.consecutive;
+  return reserve(worker_index, index, resource, cost, index != w.primary);
+}
+
+Permit TokenPool::reserve(std::size_t worker_index, std::size_t index,
+                          std::string_view resource, std::int64_t cost, bool borrowed) {
   Token& token = tokens_[index];
   Group& group = groups_[token.group];
   bucket(group, resource).in_flight += cost;
   ++group.in_flight;
-  if (index == w.current) ++w.consecutive;
   Permit p;
   p.pool_ = this;
   p.token_ = index;
   p.worker_ = worker_index;
   p.resource_ = std::string(resource);
   p.cost_ = cost;
-  p.borrowed_ = index != w.primary;
+  p.borrowed_ = borrowed;
   if (p.borrowed_) ++token.lent_out;
   return p;
+}
+
+Acquisition TokenPool::try_acquire_token(std::size_t token, std::string_view resource,
+                                         std::int64_t cost) {
+  Acquisition result;
+  std::lock_guard<std::mutex> guard(mutex_);
+  if (stopped_) {
+    result.status = AcquireStatus::stopped;
+  } else if (tokens_[token].retired) {
+    result.status = AcquireStatus::no_usable_token;
+    result.error = tokens_[token].label + " is retired: " + tokens_[token].retired_reason;
+  } else if (!can_serve(token, resource, cost, clock_.now())) {
+    result.status = AcquireStatus::would_block;
+  } else {
+    result.status = AcquireStatus::ok;
+    result.permit = reserve(kNoWorker, token, resource, cost, false);
+  }
+  return result;
 }
 
 std::optional<std::pair<TimePoint, std::size_t>> TokenPool::earliest_ready(

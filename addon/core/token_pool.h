@@ -187,6 +187,13 @@ class TokenPool {
   Acquisition try_acquire(std::size_t worker, std::string_view resource,
                           std::int64_t cost = 1);
 
+  // A permit on one given token, for requests that are about that token (GET /user at
+  // start). Never blocks: would_block when it cannot serve now.
+  Acquisition try_acquire_token(std::size_t token, std::string_view resource,
+                                std::int64_t cost = 1);
+  // The worker id of permits taken with try_acquire_token.
+  static constexpr std::size_t kNoWorker = static_cast<std::size_t>(-1);
+
   // The login behind a token (from GET /user). Tokens of one login share a quota.
   void set_login(std::size_t token, std::string login);
   // Takes a token out for the run (also done by a 401 report).
@@ -275,6 +282,8 @@ class TokenPool {
                                                                   TimePoint now) const;
   Permit grant(Worker& w, std::size_t worker_index, std::size_t token,
                std::string_view resource, std::int64_t cost);
+  Permit reserve(std::size_t worker_index, std::size_t token, std::string_view resource,
+                 std::int64_t cost, bool borrowed);
   Worker& worker_state(std::size_t worker);
 
   void finish(Permit& permit, const Feedback* feedback);

@@ -489,6 +489,21 @@ TEST_CASE("the snapshot names tokens by label and mask only", "[pool]") {
   CHECK(std::string(to_string(TokenState::paused)) == "paused");
 }
 
+TEST_CASE("a permit on one given token, for requests about that token", "[pool]") {
+  Fixture f(3);
+  f.bucket(1, "core", 5000, 0, f.now() + 3600);
+  f.pool.retire(2, "test");
+  Acquisition a = f.pool.try_acquire_token(0, "core");
+  REQUIRE(a.status == AcquireStatus::ok);
+  CHECK(a.permit.token() == 0);
+  CHECK(a.permit.worker() == TokenPool::kNoWorker);
+  CHECK_FALSE(a.permit.borrowed());
+  CHECK(f.pool.try_acquire_token(1, "core").status == AcquireStatus::would_block);
+  const Acquisition retired = f.pool.try_acquire_token(2, "core");
+  CHECK(retired.status == AcquireStatus::no_usable_token);
+  CHECK(retired.error.find("Token #3") != std::string::npos);
+}
+
 TEST_CASE("stop() ends every wait and every later acquire", "[pool]") {
   Fixture f(1);
   f.pool.stop();
