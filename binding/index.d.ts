@@ -71,6 +71,55 @@ export function maskToken(token: string): string;
  */
 export function loadTokens(env?: TokenEnvironment): TokenList;
 
+/** Where and how {@link checkTokens} asks GitHub. */
+export interface CheckTokensOptions {
+  /** The API base URL; default "https://api.github.com" (GitHub Enterprise: ".../api/v3"). */
+  apiUrl?: string;
+  /** Tokens checked at once; default 4. */
+  threads?: number;
+  /** The longest one request may take, in milliseconds; default 60000. */
+  timeoutMs?: number;
+  /** Requests per token when GitHub fails transiently (5xx, network); default 5. */
+  maxAttempts?: number;
+  /** A PEM CA bundle for a GitHub Enterprise server with a private CA. */
+  caBundle?: string;
+}
+
+/** One bucket of a token's user, as GET /rate_limit (and the check's own request) left it. */
+export interface BucketState {
+  limit: number;
+  remaining: number;
+  used: number;
+  /** UTC epoch seconds. */
+  reset: number;
+}
+
+/** What GitHub said of one token. */
+export interface TokenCheck {
+  /** "Token #1", in configured order. */
+  id: string;
+  /** e.g. "ghp_…k9Qz". */
+  mask: string;
+  /** ok: valid; rejected: 401, unusable; failed: no usable answer after retries. */
+  status: 'ok' | 'rejected' | 'failed' | 'stopped';
+  /** The GitHub user behind the token; tokens of one login share one quota. */
+  login: string | null;
+  /** The last HTTP status of GET /user (0: no answer). */
+  httpStatus: number;
+  /** One line, masked; null when ok. */
+  error: string | null;
+  /** By resource name: core, search, graphql, ... */
+  resources: Record<string, BucketState>;
+}
+
+/**
+ * Checks each token against GitHub: GET /user (one core request) and GET /rate_limit
+ * (free), a few tokens at a time, off the JS thread.
+ * @throws {TypeError} when `tokens` is not a non-empty array of strings, or an option has
+ *   the wrong type.
+ */
+export function checkTokens(tokens: string[], options?: CheckTokensOptions): Promise<TokenCheck[]>;
+
 /**
  * One line for `--version`, e.g.
  * "gh-ingest 0.1.0 (libcurl 7.88.1 OpenSSL/3.0.15, simdjson 3.0.1 haswell, Node-API 8)".

@@ -120,6 +120,20 @@ export function loadTokens(env = process.env) {
 }
 
 /**
+ * Checks tokens against GitHub: GET /user (one core request each) and GET /rate_limit
+ * (free), a few tokens at a time, off the JS thread. Tokens of one login share a quota.
+ * @param {string[]} tokens
+ * @param {{apiUrl?: string, threads?: number, timeoutMs?: number, maxAttempts?: number,
+ *   caBundle?: string}} [options]
+ * @returns {Promise<Array<{id: string, mask: string, status: 'ok'|'rejected'|'failed'|'stopped',
+ *   login: string|null, httpStatus: number, error: string|null,
+ *   resources: Record<string, {limit: number, remaining: number, used: number, reset: number}>}>>}
+ */
+export function checkTokens(tokens, options = {}) {
+  return load().checkTokens(tokens, options);
+}
+
+/**
  * One line for `--version`, e.g.
  * "gh-ingest 0.1.0 (libcurl 7.88.1 OpenSSL/3.0.15, simdjson 3.0.1 haswell, Node-API 8)".
  * @returns {string}

@@ -80,27 +80,13 @@ describe('node check-status.js', () => {
 });
 
 describe('node test-tokens.js', () => {
-  it('lists the tokens masked, with warnings on stderr', () => {
-    const result = cli('test-tokens.js', [], { env: { GITHUB_TOKENS: `${TOKEN},${TOKEN}` } });
-    assert.equal(result.status, 0, result.stderr);
-    assert.match(result.stdout, /^1 token from GITHUB_TOKENS:\n {2}Token #1 {2}ghp_…1111\n/);
-    assert.match(result.stderr, /^warning: .*listed more than once/);
-    assert.ok(!`${result.stdout}${result.stderr}`.includes(TOKEN), 'a whole token was printed');
-  });
-
-  it('reads .env from the working directory', () => {
-    const result = cli('test-tokens.js', ['--json'], { dotEnv: `GITHUB_TOKEN=${TOKEN}\n` });
-    assert.equal(result.status, 0, result.stderr);
-    assert.deepEqual(JSON.parse(result.stdout), {
-      source: 'GITHUB_TOKEN',
-      tokens: [{ id: 'Token #1', mask: 'ghp_…1111' }],
-      warnings: [],
-      checked: false,
-    });
-  });
-
   it('without a token: one line pointing to the demo, exit 1', () => {
     assertOneLineError(cli('test-tokens.js', []), 1, /^test-tokens: no GitHub token.*npm run demo/);
+  });
+
+  it('a malformed GITHUB_API_URL is one clear line, exit 1', () => {
+    const result = cli('test-tokens.js', [], { env: { GITHUB_TOKEN: TOKEN, GITHUB_API_URL: 'api.github.com' } });
+    assertOneLineError(result, 1, /^test-tokens: GITHUB_API_URL is not a URL/);
   });
 });
 

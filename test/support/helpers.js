@@ -1,6 +1,6 @@
 // Shared by the node:test files: paths, and child processes with a clean environment
 // (no token of the machine running the tests leaks into them).
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -22,6 +22,27 @@ export function cleanEnv(extra = {}) {
 export function node(args, { env = {}, cwd = root } = {}) {
   const result = spawnSync(process.execPath, args, { cwd, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/**
+ * Runs `node <args>` without blocking this process's event loop (needed when the child
+ * talks to a server living in this process, such as the simulator).
+ * Resolves to {status, stdout, stderr}.
+ */
+export function nodeAsync(args, { env = {}, cwd = root, timeout = 30_000 } = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, { cwd, env: cleanEnv(env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr });
+    });
+  });
 }
 
 /** A fresh temporary directory, removed when the process exits. */

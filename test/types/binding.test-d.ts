@@ -1,11 +1,13 @@
 // Compiled (never run) by test/js/12.binding.types.test.js: what must and must not
 // type-check against binding/index.d.ts.
 import {
+  checkTokens,
   formatVersion,
   loadTokens,
   maskToken,
   versions,
   type BindingError,
+  type TokenCheck,
   type TokenList,
   type Versions,
 } from '../../binding/index.js';
@@ -18,6 +20,16 @@ const masked: string = maskToken('ghp_x');
 const list: TokenList = loadTokens();
 const fromObject: TokenList = loadTokens({ GITHUB_TOKENS: 'a,b', OTHER: undefined });
 const tokens: string[] = list.tokens.concat(fromObject.warnings, [list.source]);
+
+async function logins(): Promise<Array<string | null>> {
+  const checks: TokenCheck[] = await checkTokens(['t'], { apiUrl: 'http://127.0.0.1:1', threads: 2 });
+  const core: number | undefined = checks[0]?.resources.core?.remaining;
+  void core;
+  return checks.map((c) => (c.status === 'ok' ? c.login : null));
+}
+void logins;
+// @ts-expect-error checkTokens needs the tokens
+checkTokens();
 
 function codeOf(err: BindingError): string {
   return err.code;
