@@ -54,8 +54,8 @@ void ManualClock::wait_until(std::condition_variable& cv, std::unique_lock<std::
   cv.wait(lock);
   std::lock_guard<std::mutex> guard(mutex_);
   // By id: other threads may wait on the same cv and mutex.
-  auto it = std::find_if(waiters_.begin(), waiters_.end(),
-                         [&](const Waiter& w) { return w.id == id; });
+  auto it =
+      std::find_if(waiters_.begin(), waiters_.end(), [&](const Waiter& w) { return w.id == id; });
   if (it != waiters_.end()) waiters_.erase(it);
   changed_.notify_all();
 }

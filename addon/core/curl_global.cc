@@ -9,7 +9,7 @@ namespace {
 
 struct GlobalState {
   std::mutex mutex;
-  int references = 0;       // guards alive, including failed ones
+  int references = 0;        // guards alive, including failed ones
   bool initialized = false;  // curl_global_init succeeded and is not yet cleaned up
   std::string error;
 };

@@ -45,10 +45,10 @@ TimePoint to_time_point(Instant t) { return from_epoch_seconds(t.epoch_seconds);
 std::int64_t days_from_civil(std::int64_t year, int month, int day) {
   year -= month <= 2 ? 1 : 0;
   const std::int64_t era = floor_div(year, 400);
-  const std::int64_t yoe = year - era * 400;                                    // [0, 399]
-  const std::int64_t mp = month > 2 ? month - 3 : month + 9;                    // March = 0
-  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;                        // [0, 365]
-  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;               // [0, 146096]
+  const std::int64_t yoe = year - era * 400;                       // [0, 399]
+  const std::int64_t mp = month > 2 ? month - 3 : month + 9;       // March = 0
+  const std::int64_t doy = (153 * mp + 2) / 5 + day - 1;           // [0, 365]
+  const std::int64_t doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;  // [0, 146096]
   return era * 146'097 + doe - 719'468;
 }
 
@@ -85,8 +85,8 @@ std::optional<Instant> from_civil(const CivilTime& c) {
 std::string format_instant(Instant t) {
   const CivilTime c = to_civil(t);
   char text[48];
-  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.month, c.day,
-                c.hour, c.minute, c.second);
+  std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02dZ", c.year, c.month, c.day, c.hour,
+                c.minute, c.second);
   return text;
 }
 

@@ -30,15 +30,33 @@ struct Instant {
   static constexpr Instant earliest() { return Instant{-62'167'219'200}; }  // 0000-01-01
   static constexpr Instant latest() { return Instant{253'402'300'800}; }    // 10000-01-01
 
-  friend constexpr bool operator==(Instant a, Instant b) { return a.epoch_seconds == b.epoch_seconds; }
-  friend constexpr bool operator!=(Instant a, Instant b) { return a.epoch_seconds != b.epoch_seconds; }
-  friend constexpr bool operator<(Instant a, Instant b) { return a.epoch_seconds < b.epoch_seconds; }
-  friend constexpr bool operator<=(Instant a, Instant b) { return a.epoch_seconds <= b.epoch_seconds; }
-  friend constexpr bool operator>(Instant a, Instant b) { return a.epoch_seconds > b.epoch_seconds; }
-  friend constexpr bool operator>=(Instant a, Instant b) { return a.epoch_seconds >= b.epoch_seconds; }
-  friend constexpr Instant operator+(Instant a, std::int64_t seconds) { return Instant{a.epoch_seconds + seconds}; }
-  friend constexpr Instant operator-(Instant a, std::int64_t seconds) { return Instant{a.epoch_seconds - seconds}; }
-  friend constexpr std::int64_t operator-(Instant a, Instant b) { return a.epoch_seconds - b.epoch_seconds; }
+  friend constexpr bool operator==(Instant a, Instant b) {
+    return a.epoch_seconds == b.epoch_seconds;
+  }
+  friend constexpr bool operator!=(Instant a, Instant b) {
+    return a.epoch_seconds != b.epoch_seconds;
+  }
+  friend constexpr bool operator<(Instant a, Instant b) {
+    return a.epoch_seconds < b.epoch_seconds;
+  }
+  friend constexpr bool operator<=(Instant a, Instant b) {
+    return a.epoch_seconds <= b.epoch_seconds;
+  }
+  friend constexpr bool operator>(Instant a, Instant b) {
+    return a.epoch_seconds > b.epoch_seconds;
+  }
+  friend constexpr bool operator>=(Instant a, Instant b) {
+    return a.epoch_seconds >= b.epoch_seconds;
+  }
+  friend constexpr Instant operator+(Instant a, std::int64_t seconds) {
+    return Instant{a.epoch_seconds + seconds};
+  }
+  friend constexpr Instant operator-(Instant a, std::int64_t seconds) {
+    return Instant{a.epoch_seconds - seconds};
+  }
+  friend constexpr std::int64_t operator-(Instant a, Instant b) {
+    return a.epoch_seconds - b.epoch_seconds;
+  }
 };
 
 // The clock's millisecond TimePoint, floored to the second (so "now" as an exclusive
@@ -85,7 +103,9 @@ struct DateRange {
   // Must not be called on an empty range.
   std::string qualifier(std::string_view field = "created") const;
 
-  friend bool operator==(const DateRange& a, const DateRange& b) { return a.from == b.from && a.to == b.to; }
+  friend bool operator==(const DateRange& a, const DateRange& b) {
+    return a.from == b.from && a.to == b.to;
+  }
   friend bool operator!=(const DateRange& a, const DateRange& b) { return !(a == b); }
 };
 

@@ -14,19 +14,26 @@ constexpr int kMaxSends = 64;
 
 const char* to_string(ApiStatus status) {
   switch (status) {
-    case ApiStatus::ok: return "ok";
-    case ApiStatus::not_modified: return "not_modified";
-    case ApiStatus::gone: return "gone";
-    case ApiStatus::rejected: return "rejected";
-    case ApiStatus::failed: return "failed";
-    case ApiStatus::stopped: return "stopped";
-    case ApiStatus::no_token: return "no_token";
+    case ApiStatus::ok:
+      return "ok";
+    case ApiStatus::not_modified:
+      return "not_modified";
+    case ApiStatus::gone:
+      return "gone";
+    case ApiStatus::rejected:
+      return "rejected";
+    case ApiStatus::failed:
+      return "failed";
+    case ApiStatus::stopped:
+      return "stopped";
+    case ApiStatus::no_token:
+      return "no_token";
   }
   return "unknown";
 }
 
-GitHubApi::GitHubApi(std::size_t worker, std::string base_url, TokenPool& pool,
-                     HttpClient& http, Clock& clock, StopSignal& stop, RetryPolicy retry)
+GitHubApi::GitHubApi(std::size_t worker, std::string base_url, TokenPool& pool, HttpClient& http,
+                     Clock& clock, StopSignal& stop, RetryPolicy retry)
     : worker_(worker),
       base_url_(std::move(base_url)),
       pool_(pool),
@@ -59,8 +66,8 @@ ApiResult GitHubApi::send(const ApiCall& call, const Parse& parse) {
     }
     if (result.attempts >= kMaxSends) {
       result.status = ApiStatus::failed;
-      result.error = what + ": gave up after " + std::to_string(result.attempts) +
-                     " requests (" + last_problem + ")";
+      result.error = what + ": gave up after " + std::to_string(result.attempts) + " requests (" +
+                     last_problem + ")";
       return result;
     }
     Acquisition acquired = pool_.acquire(worker_, call.resource);
@@ -134,19 +141,19 @@ ApiResult GitHubApi::send(const ApiCall& call, const Parse& parse) {
       case Outcome::secondary_limit:
         // The pool has retired the token, or will hold the next acquire() until a
         // token can serve: send again.
-        last_problem = std::string(to_string(outcome)) + ", HTTP " +
-                       std::to_string(response_.status);
+        last_problem =
+            std::string(to_string(outcome)) + ", HTTP " + std::to_string(response_.status);
         continue;
       case Outcome::server_error:
       case Outcome::network_error:
       case Outcome::malformed: {
         ++transient_failures;
-        last_problem = outcome == Outcome::malformed ? parse_error
-                       : response_.status == 0
-                           ? std::string(to_string(response_.error)) +
-                                 (response_.error_message.empty() ? ""
-                                                                  : ": " + response_.error_message)
-                           : "HTTP " + std::to_string(response_.status);
+        last_problem =
+            outcome == Outcome::malformed ? parse_error
+            : response_.status == 0
+                ? std::string(to_string(response_.error)) +
+                      (response_.error_message.empty() ? "" : ": " + response_.error_message)
+                : "HTTP " + std::to_string(response_.status);
         const RetryDecision decision =
             retry_.decide(outcome, transient_failures, response_.rate.retry_after);
         if (!decision.retry) {

@@ -10,11 +10,11 @@ using simdjson::error_code;
 using simdjson::SUCCESS;
 
 // Propagates a simdjson error code out of the enclosing function.
-#define GH_JSON_TRY(expr)                    \
-  do {                                       \
-    if (error_code gh_error_ = (expr)) {     \
-      return gh_error_;                      \
-    }                                        \
+#define GH_JSON_TRY(expr)                \
+  do {                                   \
+    if (error_code gh_error_ = (expr)) { \
+      return gh_error_;                  \
+    }                                    \
   } while (false)
 
 error_code read_string(od::value value, std::string& out) {

@@ -29,8 +29,8 @@ bool iequals(std::string_view a, std::string_view b) {
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' ||
-                        s.back() == '\n')) {
+  while (!s.empty() &&
+         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
     s.remove_suffix(1);
   }
   return s;
@@ -38,9 +38,8 @@ std::string_view trim(std::string_view s) {
 
 // A header value must not smuggle in another header or line.
 bool header_safe(std::string_view value) {
-  return std::none_of(value.begin(), value.end(), [](char c) {
-    return c == '\r' || c == '\n' || c == '\0';
-  });
+  return std::none_of(value.begin(), value.end(),
+                      [](char c) { return c == '\r' || c == '\n' || c == '\0'; });
 }
 
 struct SlistDeleter {
@@ -70,7 +69,8 @@ void scrub(std::string& text, std::string_view token) {
 
 TransportError transport_error_of(CURLcode code) {
   switch (code) {
-    case CURLE_OK: return TransportError::none;
+    case CURLE_OK:
+      return TransportError::none;
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
       return TransportError::invalid_request;
@@ -87,7 +87,8 @@ TransportError transport_error_of(CURLcode code) {
     case CURLE_SSL_PINNEDPUBKEYNOTMATCH:
     case CURLE_SSL_INVALIDCERTSTATUS:
       return TransportError::tls;
-    case CURLE_OPERATION_TIMEDOUT: return TransportError::timeout;
+    case CURLE_OPERATION_TIMEDOUT:
+      return TransportError::timeout;
     case CURLE_GOT_NOTHING:
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
@@ -98,9 +99,12 @@ TransportError transport_error_of(CURLcode code) {
     case CURLE_PARTIAL_FILE:
     case CURLE_BAD_CONTENT_ENCODING:  // a compressed body cut short fails to inflate
       return TransportError::truncated;
-    case CURLE_FILESIZE_EXCEEDED: return TransportError::too_large;
-    case CURLE_ABORTED_BY_CALLBACK: return TransportError::cancelled;
-    default: return TransportError::other;
+    case CURLE_FILESIZE_EXCEEDED:
+      return TransportError::too_large;
+    case CURLE_ABORTED_BY_CALLBACK:
+      return TransportError::cancelled;
+    default:
+      return TransportError::other;
   }
 }
 
@@ -119,27 +123,39 @@ std::string make_user_agent(std::string_view version, std::string_view contact_u
 
 const char* to_string(TransportError error) {
   switch (error) {
-    case TransportError::none: return "none";
-    case TransportError::invalid_request: return "invalid_request";
-    case TransportError::connect_failed: return "connect_failed";
-    case TransportError::tls: return "tls";
-    case TransportError::timeout: return "timeout";
-    case TransportError::connection_lost: return "connection_lost";
-    case TransportError::truncated: return "truncated";
-    case TransportError::too_large: return "too_large";
-    case TransportError::cancelled: return "cancelled";
-    case TransportError::other: return "other";
+    case TransportError::none:
+      return "none";
+    case TransportError::invalid_request:
+      return "invalid_request";
+    case TransportError::connect_failed:
+      return "connect_failed";
+    case TransportError::tls:
+      return "tls";
+    case TransportError::timeout:
+      return "timeout";
+    case TransportError::connection_lost:
+      return "connection_lost";
+    case TransportError::truncated:
+      return "truncated";
+    case TransportError::too_large:
+      return "too_large";
+    case TransportError::cancelled:
+      return "cancelled";
+    case TransportError::other:
+      return "other";
   }
   return "unknown";
 }
 
 Outcome outcome_of(TransportError error) {
   switch (error) {
-    case TransportError::none: return Outcome::success;
+    case TransportError::none:
+      return Outcome::success;
     case TransportError::invalid_request:
     case TransportError::too_large:
       return Outcome::client_error;
-    default: return Outcome::network_error;
+    default:
+      return Outcome::network_error;
   }
 }
 
@@ -209,9 +225,7 @@ struct HttpClient::Transfer {
   bool cancelled = false;
   bool out_of_memory = false;
 
-  bool stop_requested() const {
-    return stop != nullptr && stop->load(std::memory_order_relaxed);
-  }
+  bool stop_requested() const { return stop != nullptr && stop->load(std::memory_order_relaxed); }
 };
 
 HttpClient::HttpClient(HttpOptions options, std::shared_ptr<HttpShare> share)
@@ -243,8 +257,7 @@ HttpClient::~HttpClient() {
   if (multi_ != nullptr) curl_multi_cleanup(multi_);
 }
 
-std::size_t HttpClient::on_header(char* data, std::size_t size, std::size_t count,
-                                  void* self) {
+std::size_t HttpClient::on_header(char* data, std::size_t size, std::size_t count, void* self) {
   auto* transfer = static_cast<Transfer*>(self);
   const std::size_t length = size * count;
   try {
@@ -340,8 +353,7 @@ void HttpClient::perform(const HttpRequest& request, HttpResponse& response) noe
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
 }
 
-bool HttpClient::configure(const HttpRequest& request, Transfer& transfer,
-                           HttpResponse& response) {
+bool HttpClient::configure(const HttpRequest& request, Transfer& transfer, HttpResponse& response) {
   auto refuse = [&](const char* why) {
     response.error = TransportError::invalid_request;
     response.outcome = outcome_of(response.error);
@@ -353,14 +365,12 @@ bool HttpClient::configure(const HttpRequest& request, Transfer& transfer,
                                : "libcurl could not be initialized");
   }
   if (request.url.empty()) return refuse("no URL given");
-  if (!header_safe(request.url) || !header_safe(request.method) ||
-      !header_safe(request.accept) || !header_safe(request.if_none_match) ||
-      !header_safe(request.content_type)) {
+  if (!header_safe(request.url) || !header_safe(request.method) || !header_safe(request.accept) ||
+      !header_safe(request.if_none_match) || !header_safe(request.content_type)) {
     return refuse("a request field contains a line break");
   }
-  if (!header_safe(request.token) ||
-      std::any_of(request.token.begin(), request.token.end(),
-                  [](char c) { return c == ' ' || c == '\t'; })) {
+  if (!header_safe(request.token) || std::any_of(request.token.begin(), request.token.end(),
+                                                 [](char c) { return c == ' ' || c == '\t'; })) {
     return refuse("the token contains whitespace or control characters");
   }
   if (request.method.empty()) return refuse("no method given");
@@ -374,28 +384,23 @@ bool HttpClient::configure(const HttpRequest& request, Transfer& transfer,
     return curl_easy_setopt(h, option, value) == CURLE_OK;
   };
 
-  bool ok = set(CURLOPT_URL, request.url.c_str()) &&
-            set(CURLOPT_ERRORBUFFER, error_buffer_.data()) &&
-            set(CURLOPT_NOSIGNAL, 1L) &&
-            set(CURLOPT_USERAGENT, user_agent_.c_str()) &&
-            set(CURLOPT_ACCEPT_ENCODING, "") &&
-            set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count())) &&
-            set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count())) &&
-            set(CURLOPT_SSL_VERIFYPEER, 1L) && set(CURLOPT_SSL_VERIFYHOST, 2L) &&
-            set(CURLOPT_TCP_KEEPALIVE, 1L) && set(CURLOPT_NOPROXY, no_proxy_.c_str()) &&
-            set(CURLOPT_FOLLOWLOCATION, 1L) && set(CURLOPT_MAXREDIRS, kMaxRedirects) &&
+  bool ok =
+      set(CURLOPT_URL, request.url.c_str()) && set(CURLOPT_ERRORBUFFER, error_buffer_.data()) &&
+      set(CURLOPT_NOSIGNAL, 1L) && set(CURLOPT_USERAGENT, user_agent_.c_str()) &&
+      set(CURLOPT_ACCEPT_ENCODING, "") &&
+      set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count())) &&
+      set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count())) &&
+      set(CURLOPT_SSL_VERIFYPEER, 1L) && set(CURLOPT_SSL_VERIFYHOST, 2L) &&
+      set(CURLOPT_TCP_KEEPALIVE, 1L) && set(CURLOPT_NOPROXY, no_proxy_.c_str()) &&
+      set(CURLOPT_FOLLOWLOCATION, 1L) && set(CURLOPT_MAXREDIRS, kMaxRedirects) &&
 #if LIBCURL_VERSION_NUM >= 0x075500  // 7.85.0
-            set(CURLOPT_PROTOCOLS_STR, "http,https") &&
-            set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https") &&
+      set(CURLOPT_PROTOCOLS_STR, "http,https") && set(CURLOPT_REDIR_PROTOCOLS_STR, "http,https") &&
 #endif
-            set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body_bytes)) &&
-            set(CURLOPT_HEADERFUNCTION, &HttpClient::on_header) &&
-            set(CURLOPT_HEADERDATA, &transfer) &&
-            set(CURLOPT_WRITEFUNCTION, &HttpClient::on_body) &&
-            set(CURLOPT_WRITEDATA, &transfer) &&
-            set(CURLOPT_NOPROGRESS, 0L) &&
-            set(CURLOPT_XFERINFOFUNCTION, &HttpClient::on_progress) &&
-            set(CURLOPT_XFERINFODATA, &transfer);
+      set(CURLOPT_MAXFILESIZE_LARGE, static_cast<curl_off_t>(options_.max_body_bytes)) &&
+      set(CURLOPT_HEADERFUNCTION, &HttpClient::on_header) && set(CURLOPT_HEADERDATA, &transfer) &&
+      set(CURLOPT_WRITEFUNCTION, &HttpClient::on_body) && set(CURLOPT_WRITEDATA, &transfer) &&
+      set(CURLOPT_NOPROGRESS, 0L) && set(CURLOPT_XFERINFOFUNCTION, &HttpClient::on_progress) &&
+      set(CURLOPT_XFERINFODATA, &transfer);
   // Best effort: a libcurl without HTTP/2 speaks HTTP/1.1.
   set(CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   if (ok && share_ != nullptr && share_->ok()) ok = set(CURLOPT_SHARE, share_->handle());
@@ -486,12 +491,10 @@ void HttpClient::finish(const HttpRequest& request, Transfer& transfer, CURLcode
   if (transfer.out_of_memory) error = TransportError::other;
 
   // A body shorter than its Content-Length is truncated even if libcurl let it pass.
-  if (error == TransportError::none && request.method != "HEAD" && status != 204 &&
-      status != 304) {
+  if (error == TransportError::none && request.method != "HEAD" && status != 204 && status != 304) {
     curl_off_t announced = -1;
     curl_off_t received = 0;
-    if (curl_easy_getinfo(easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) ==
-            CURLE_OK &&
+    if (curl_easy_getinfo(easy_, CURLINFO_CONTENT_LENGTH_DOWNLOAD_T, &announced) == CURLE_OK &&
         curl_easy_getinfo(easy_, CURLINFO_SIZE_DOWNLOAD_T, &received) == CURLE_OK &&
         announced >= 0 && received < announced) {
       error = TransportError::truncated;
@@ -515,8 +518,8 @@ void HttpClient::finish(const HttpRequest& request, Transfer& transfer, CURLcode
   if (error == TransportError::cancelled) {
     message = "the request was cancelled";
   } else if (error == TransportError::too_large) {
-    message = "the response body is larger than " + std::to_string(options_.max_body_bytes) +
-              " bytes";
+    message =
+        "the response body is larger than " + std::to_string(options_.max_body_bytes) + " bytes";
   } else if (transfer.out_of_memory) {
     message = "out of memory while receiving the response";
   } else {

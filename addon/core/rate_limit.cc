@@ -7,8 +7,7 @@ namespace gh {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -61,24 +60,35 @@ void RateLimitHeaders::consume(std::string_view name, std::string_view value) {
 
 const char* to_string(Outcome outcome) {
   switch (outcome) {
-    case Outcome::success: return "success";
-    case Outcome::not_modified: return "not_modified";
-    case Outcome::primary_limit: return "primary_limit";
-    case Outcome::secondary_limit: return "secondary_limit";
-    case Outcome::unauthorized: return "unauthorized";
-    case Outcome::forbidden: return "forbidden";
-    case Outcome::gone: return "gone";
-    case Outcome::validation: return "validation";
-    case Outcome::client_error: return "client_error";
-    case Outcome::server_error: return "server_error";
-    case Outcome::network_error: return "network_error";
-    case Outcome::malformed: return "malformed";
+    case Outcome::success:
+      return "success";
+    case Outcome::not_modified:
+      return "not_modified";
+    case Outcome::primary_limit:
+      return "primary_limit";
+    case Outcome::secondary_limit:
+      return "secondary_limit";
+    case Outcome::unauthorized:
+      return "unauthorized";
+    case Outcome::forbidden:
+      return "forbidden";
+    case Outcome::gone:
+      return "gone";
+    case Outcome::validation:
+      return "validation";
+    case Outcome::client_error:
+      return "client_error";
+    case Outcome::server_error:
+      return "server_error";
+    case Outcome::network_error:
+      return "network_error";
+    case Outcome::malformed:
+      return "malformed";
   }
   return "unknown";
 }
 
-Outcome classify_response(int http_status, const RateLimitHeaders& headers,
-                          std::string_view body) {
+Outcome classify_response(int http_status, const RateLimitHeaders& headers, std::string_view body) {
   if (http_status <= 0) return Outcome::network_error;
   if (http_status == 304) return Outcome::not_modified;
   if (http_status >= 200 && http_status < 300) return Outcome::success;

@@ -28,18 +28,18 @@ struct RateLimitHeaders {
 
 // The class of a finished request, as far as the pool and the retry logic care.
 enum class Outcome {
-  success,             // 2xx
-  not_modified,        // 304: free, does not count against the limit
-  primary_limit,       // 403/429 with remaining 0: the bucket is spent until reset
-  secondary_limit,     // 403/429 "secondary rate limit" (or retry-after): the user must pause
-  unauthorized,        // 401: bad token, retire it
-  forbidden,           // other 403: not a rate limit (too expensive, blocked); quota untouched
-  gone,                // 404, 410, 451: the resource is not there
-  validation,          // 422: invalid request (e.g. search past 1,000 results)
-  client_error,        // other 4xx
-  server_error,        // 5xx: retry with backoff
-  network_error,       // no HTTP response at all (timeout, reset, DNS): retry with backoff
-  malformed,           // a response whose body could not be parsed: retry
+  success,          // 2xx
+  not_modified,     // 304: free, does not count against the limit
+  primary_limit,    // 403/429 with remaining 0: the bucket is spent until reset
+  secondary_limit,  // 403/429 "secondary rate limit" (or retry-after): the user must pause
+  unauthorized,     // 401: bad token, retire it
+  forbidden,        // other 403: not a rate limit (too expensive, blocked); quota untouched
+  gone,             // 404, 410, 451: the resource is not there
+  validation,       // 422: invalid request (e.g. search past 1,000 results)
+  client_error,     // other 4xx
+  server_error,     // 5xx: retry with backoff
+  network_error,    // no HTTP response at all (timeout, reset, DNS): retry with backoff
+  malformed,        // a response whose body could not be parsed: retry
 };
 inline constexpr int kOutcomeCount = 12;
 
@@ -47,8 +47,7 @@ const char* to_string(Outcome outcome);
 
 // Classifies an HTTP status (0 when the transfer failed) with its headers and body.
 // Only the body's "secondary rate limit" / "rate limit exceeded" messages are looked at.
-Outcome classify_response(int http_status, const RateLimitHeaders& headers,
-                          std::string_view body);
+Outcome classify_response(int http_status, const RateLimitHeaders& headers, std::string_view body);
 
 // Whether a request ending this way should be tried again (after a backoff).
 bool is_transient(Outcome outcome);

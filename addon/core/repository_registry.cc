@@ -30,8 +30,7 @@ RepositoryRegistry::Claim RepositoryRegistry::claim(std::int64_t id, std::size_t
   ++claimed_[group];
   entry.owner = group;
   // The owner is listed first.
-  std::rotate(entry.finders.begin(),
-              std::find(entry.finders.begin(), entry.finders.end(), group),
+  std::rotate(entry.finders.begin(), std::find(entry.finders.begin(), entry.finders.end(), group),
               std::find(entry.finders.begin(), entry.finders.end(), group) + 1);
   return {Verdict::claimed, group};
 }

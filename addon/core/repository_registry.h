@@ -22,10 +22,10 @@ class RepositoryRegistry {
   void add_known(const std::vector<std::int64_t>& ids);
 
   enum class Verdict {
-    claimed,    // new: fetch its details; it counts towards `group`'s limit
-    known,      // stored before this run: no details, no count
-    duplicate,  // already claimed in this run (perhaps by another group)
-    over_limit, // new, but `group` has all it wants (a group with room may claim it)
+    claimed,     // new: fetch its details; it counts towards `group`'s limit
+    known,       // stored before this run: no details, no count
+    duplicate,   // already claimed in this run (perhaps by another group)
+    over_limit,  // new, but `group` has all it wants (a group with room may claim it)
   };
   struct Claim {
     Verdict verdict;

@@ -20,16 +20,16 @@
 namespace gh {
 
 struct SearchRunOptions {
-  int per_page = 100;           // GitHub's maximum
-  int incomplete_retries = 2;   // asks again for a page with incomplete_results
+  int per_page = 100;          // GitHub's maximum
+  int incomplete_retries = 2;  // asks again for a page with incomplete_results
 };
 
 struct SearchRunResult {
   ApiStatus status = ApiStatus::ok;
-  std::string error;        // one line when status is not ok
-  int pages = 0;            // pages received (counts included)
-  std::int64_t items = 0;   // repositories handed to the caller
-  bool replanned = false;   // a fetch whose range had grown past the cap: dropped
+  std::string error;       // one line when status is not ok
+  int pages = 0;           // pages received (counts included)
+  std::int64_t items = 0;  // repositories handed to the caller
+  bool replanned = false;  // a fetch whose range had grown past the cap: dropped
   bool stopped_by_caller = false;
   bool incomplete = false;  // a page stayed incomplete after the retries
 };

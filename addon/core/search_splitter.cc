@@ -57,7 +57,8 @@ SearchSplitter::SearchSplitter(std::string user_query, SplitOptions options)
   // The first one's place receives our qualifier; the others are removed.
   std::vector<Term> created;
   for (const Term& term : split_terms(user_query)) {
-    const std::string_view text = std::string_view(user_query).substr(term.begin, term.end - term.begin);
+    const std::string_view text =
+        std::string_view(user_query).substr(term.begin, term.end - term.begin);
     if (!starts_with_nocase(text, kCreated)) continue;
     const auto range = parse_date_qualifier_value(text.substr(kCreated.size()));
     if (!range) {

@@ -59,8 +59,8 @@ struct SplitOptions {
 struct SearchTask {
   enum class Kind { count, fetch };
   Kind kind = Kind::count;
-  std::uint64_t id = 0;    // for report_count / report_fetch_total
-  std::string query;       // the user's query with this range's created: qualifier
+  std::uint64_t id = 0;  // for report_count / report_fetch_total
+  std::string query;     // the user's query with this range's created: qualifier
   DateRange range;
   // Fetch tasks: the expected total_count (<= cap unless unsplittable).
   std::int64_t expected_count = 0;
@@ -79,13 +79,13 @@ struct PlannedRange {
 };
 
 struct SplitStats {
-  std::int64_t total_count = 0;       // of the whole (user-bounded) range
-  std::int64_t count_requests = 0;    // count tasks handed out
-  std::int64_t derived_counts = 0;    // counts obtained as parent - sibling, for free
+  std::int64_t total_count = 0;     // of the whole (user-bounded) range
+  std::int64_t count_requests = 0;  // count tasks handed out
+  std::int64_t derived_counts = 0;  // counts obtained as parent - sibling, for free
   std::int64_t splits = 0;
   std::int64_t fetch_tasks = 0;
-  std::int64_t unsplittable = 0;      // ranges of one second over the cap
-  std::int64_t unreachable = 0;       // results beyond the cap in those ranges
+  std::int64_t unsplittable = 0;  // ranges of one second over the cap
+  std::int64_t unreachable = 0;   // results beyond the cap in those ranges
 };
 
 // Thread-safe: workers may call next() and report_*() concurrently.
@@ -148,14 +148,13 @@ class SearchSplitter {
 
   mutable std::mutex mutex_;
   std::uint64_t last_id_ = 0;
-  std::deque<CountJob> counts_;                  // to hand out
-  std::map<std::uint64_t, CountJob> counting_;   // handed out, awaiting report_count
-  std::deque<std::uint64_t> ready_;              // planned_ ids of fetches to hand out
+  std::deque<CountJob> counts_;                    // to hand out
+  std::map<std::uint64_t, CountJob> counting_;     // handed out, awaiting report_count
+  std::deque<std::uint64_t> ready_;                // planned_ ids of fetches to hand out
   std::map<std::uint64_t, PlannedRange> planned_;  // by task id (empty ranges too)
   std::string error_;
   bool failed_ = false;
   SplitStats stats_;
-
 };
 
 // Drives a SearchSplitter with a synchronous count callback (a per_page=1 search that
@@ -170,8 +169,7 @@ struct SplitResult {
   bool ok() const { return error.empty(); }
 };
 
-SplitResult split_search(std::string user_query, const SplitOptions& options,
-                         const CountFn& count);
+SplitResult split_search(std::string user_query, const SplitOptions& options, const CountFn& count);
 
 // Search requests a query of `total_count` results will cost, for progress estimates.
 // With bisection, a range is split only when over the cap, so the ranges of a smooth

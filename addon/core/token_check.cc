@@ -113,10 +113,14 @@ void check_one(std::size_t index, TokenPool& pool, const TokenCheckOptions& opti
 
 const char* to_string(TokenCheck::Status status) {
   switch (status) {
-    case TokenCheck::Status::ok: return "ok";
-    case TokenCheck::Status::rejected: return "rejected";
-    case TokenCheck::Status::failed: return "failed";
-    case TokenCheck::Status::stopped: return "stopped";
+    case TokenCheck::Status::ok:
+      return "ok";
+    case TokenCheck::Status::rejected:
+      return "rejected";
+    case TokenCheck::Status::failed:
+      return "failed";
+    case TokenCheck::Status::stopped:
+      return "stopped";
   }
   return "unknown";
 }
@@ -126,10 +130,9 @@ std::vector<TokenCheck> check_tokens(TokenPool& pool, const TokenCheckOptions& o
                                      StopSignal& stop) {
   std::vector<TokenCheck> checks(pool.size());
   std::atomic<std::size_t> next{0};
-  const std::size_t threads =
-      std::max<std::size_t>(1, std::min<std::size_t>(static_cast<std::size_t>(
-                                                         std::max(options.threads, 1)),
-                                                     pool.size()));
+  const std::size_t threads = std::max<std::size_t>(
+      1,
+      std::min<std::size_t>(static_cast<std::size_t>(std::max(options.threads, 1)), pool.size()));
   auto work = [&](std::uint64_t seed) {
     HttpClient http(options.http, share);
     GitHubJson json;

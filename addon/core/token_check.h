@@ -32,7 +32,7 @@ struct TokenCheck {
   Status status = Status::failed;
   int http_status = 0;
   std::string login;
-  std::string error;  // one line, masked
+  std::string error;                               // one line, masked
   std::map<std::string, RateLimitBucket> buckets;  // from GET /rate_limit
 };
 const char* to_string(TokenCheck::Status status);

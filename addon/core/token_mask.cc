@@ -5,8 +5,8 @@
 namespace gh {
 
 std::string mask_token(std::string_view token) {
-  static constexpr std::array<std::string_view, 6> kPrefixes = {
-      "github_pat_", "ghp_", "gho_", "ghu_", "ghs_", "ghr_"};
+  static constexpr std::array<std::string_view, 6> kPrefixes = {"github_pat_", "ghp_", "gho_",
+                                                                "ghu_",        "ghs_", "ghr_"};
   static constexpr std::string_view kEllipsis = "\xE2\x80\xA6";  // U+2026
 
   std::string_view prefix;
@@ -26,8 +26,6 @@ std::string mask_token(std::string_view token) {
   return masked;
 }
 
-std::string token_label(std::size_t index) {
-  return "Token #" + std::to_string(index + 1);
-}
+std::string token_label(std::size_t index) { return "Token #" + std::to_string(index + 1); }
 
 }  // namespace gh

@@ -33,15 +33,18 @@ bool counts_as_error(Outcome outcome) {
   }
 }
 
-
 }  // namespace
 
 const char* to_string(TokenState state) {
   switch (state) {
-    case TokenState::ok: return "ok";
-    case TokenState::exhausted: return "exhausted";
-    case TokenState::paused: return "paused";
-    case TokenState::retired: return "retired";
+    case TokenState::ok:
+      return "ok";
+    case TokenState::exhausted:
+      return "exhausted";
+    case TokenState::paused:
+      return "paused";
+    case TokenState::retired:
+      return "retired";
   }
   return "unknown";
 }
@@ -236,8 +239,8 @@ std::optional<std::size_t> TokenPool::primary_of(std::size_t worker) const {
 // Choosing a token
 // ---------------------------------------------------------------------------
 
-std::optional<std::size_t> TokenPool::best_candidate(std::string_view resource,
-                                                     std::int64_t cost, TimePoint now,
+std::optional<std::size_t> TokenPool::best_candidate(std::string_view resource, std::int64_t cost,
+                                                     TimePoint now,
                                                      std::optional<std::size_t> exclude) {
   std::optional<std::size_t> best;
   std::int64_t best_free = 0;
@@ -248,14 +251,14 @@ std::optional<std::size_t> TokenPool::best_candidate(std::string_view resource,
     if (!can_serve(i, resource, cost, now)) continue;
     const Group& group = groups_[tokens_[i].group];
     const Bucket* b = find_bucket(group, resource);
-    const std::int64_t free = (b ? effective_remaining(*b, resource, now) - b->in_flight
-                                 : default_limit(resource));
+    const std::int64_t free =
+        (b ? effective_remaining(*b, resource, now) - b->in_flight : default_limit(resource));
     const int errors = recent_errors(tokens_[i], now);
     // Most free requests first; then fewer recent errors; then the least busy user.
-    const bool better = !best || free > best_free ||
-                        (free == best_free && (errors < best_errors ||
-                                               (errors == best_errors &&
-                                                group.in_flight < best_in_flight)));
+    const bool better =
+        !best || free > best_free ||
+        (free == best_free &&
+         (errors < best_errors || (errors == best_errors && group.in_flight < best_in_flight)));
     if (better) {
       best = i;
       best_free = free;
@@ -295,8 +298,8 @@ Permit TokenPool::grant(Worker& w, std::size_t worker_index, std::size_t index,
   return reserve(worker_index, index, resource, cost, index != w.primary);
 }
 
-Permit TokenPool::reserve(std::size_t worker_index, std::size_t index,
-                          std::string_view resource, std::int64_t cost, bool borrowed) {
+Permit TokenPool::reserve(std::size_t worker_index, std::size_t index, std::string_view resource,
+                          std::int64_t cost, bool borrowed) {
   Token& token = tokens_[index];
   Group& group = groups_[token.group];
   bucket(group, resource).in_flight += cost;
@@ -352,8 +355,7 @@ std::optional<std::pair<TimePoint, std::size_t>> TokenPool::earliest_ready(
   return earliest;
 }
 
-Acquisition TokenPool::acquire(std::size_t worker, std::string_view resource,
-                               std::int64_t cost) {
+Acquisition TokenPool::acquire(std::size_t worker, std::string_view resource, std::int64_t cost) {
   return acquire_impl(worker, resource, cost, true);
 }
 
@@ -392,12 +394,12 @@ Acquisition TokenPool::acquire_impl(std::size_t worker, std::string_view resourc
     auto ready = earliest_ready(resource, cost, now);
     // Requests in flight may free capacity (a reservation returned, or a response whose
     // headers show more left than we feared): while any are out, this is no reset wait.
-    const bool in_flight = std::any_of(groups_.begin(), groups_.end(),
-                                       [](const Group& g) { return g.in_flight > 0; });
+    const bool in_flight =
+        std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return g.in_flight > 0; });
     if (!ready && !in_flight) {
       result.status = AcquireStatus::no_usable_token;
-      const auto retired = std::count_if(tokens_.begin(), tokens_.end(),
-                                         [](const Token& t) { return t.retired; });
+      const auto retired =
+          std::count_if(tokens_.begin(), tokens_.end(), [](const Token& t) { return t.retired; });
       if (static_cast<std::size_t>(retired) == tokens_.size()) {
         result.error = "no usable token: all " + std::to_string(tokens_.size()) +
                        " tokens were rejected by GitHub (401 Bad credentials); check "
@@ -418,11 +420,10 @@ Acquisition TokenPool::acquire_impl(std::size_t worker, std::string_view resourc
       auto it = reported_wait_.find(resource);
       if (it == reported_wait_.end() || it->second != ready->first) {
         reported_wait_[std::string(resource)] = ready->first;
-        events.push_back({PoolEvent::Kind::waiting, ready->second, std::string(resource),
-                          ready->first,
-                          "all tokens exhausted for " + std::string(resource) +
-                              "; resuming at " + format_utc(ready->first) + " when " +
-                              tokens_[ready->second].label + " frees"});
+        events.push_back(
+            {PoolEvent::Kind::waiting, ready->second, std::string(resource), ready->first,
+             "all tokens exhausted for " + std::string(resource) + "; resuming at " +
+                 format_utc(ready->first) + " when " + tokens_[ready->second].label + " frees"});
       }
       reported_wait = true;
     }
@@ -561,8 +562,8 @@ void TokenPool::finish(Permit& permit, const Feedback* feedback) {
           if (b.limit <= 0) b.limit = default_limit(resource);
           events.push_back({PoolEvent::Kind::exhausted, permit.token_, std::string(resource),
                             b.reset,
-                            token.label + " " + std::string(resource) +
-                                " quota spent until " + format_utc(b.reset)});
+                            token.label + " " + std::string(resource) + " quota spent until " +
+                                format_utc(b.reset)});
           break;
         }
         case Outcome::secondary_limit: {
@@ -583,8 +584,9 @@ void TokenPool::finish(Permit& permit, const Feedback* feedback) {
           group.paused_until = std::max(group.paused_until, until);
           events.push_back({PoolEvent::Kind::paused, permit.token_, std::string(resource),
                             group.paused_until,
-                            token.label + " hit a secondary rate limit; its user is paused "
-                                          "until " +
+                            token.label +
+                                " hit a secondary rate limit; its user is paused "
+                                "until " +
                                 format_utc(group.paused_until)});
           break;
         }

@@ -184,8 +184,7 @@ class TokenPool {
   // Blocks until `worker` may send a request costing `cost` on `resource`.
   Acquisition acquire(std::size_t worker, std::string_view resource, std::int64_t cost = 1);
   // Never blocks: would_block instead of waiting.
-  Acquisition try_acquire(std::size_t worker, std::string_view resource,
-                          std::int64_t cost = 1);
+  Acquisition try_acquire(std::size_t worker, std::string_view resource, std::int64_t cost = 1);
 
   // A permit on one given token, for requests that are about that token (GET /user at
   // start). Never blocks: would_block when it cannot serve now.
@@ -254,7 +253,7 @@ class TokenPool {
     std::uint64_t requests = 0;
     std::uint64_t errors = 0;
     int last_status = 0;
-    int lent_out = 0;  // permits held by workers whose primary it is not
+    int lent_out = 0;   // permits held by workers whose primary it is not
     int primaries = 0;  // workers bound to it
     std::deque<TimePoint> recent_errors;
   };
@@ -280,8 +279,8 @@ class TokenPool {
   std::optional<std::pair<TimePoint, std::size_t>> earliest_ready(std::string_view resource,
                                                                   std::int64_t cost,
                                                                   TimePoint now) const;
-  Permit grant(Worker& w, std::size_t worker_index, std::size_t token,
-               std::string_view resource, std::int64_t cost);
+  Permit grant(Worker& w, std::size_t worker_index, std::size_t token, std::string_view resource,
+               std::int64_t cost);
   Permit reserve(std::size_t worker_index, std::size_t token, std::string_view resource,
                  std::int64_t cost, bool borrowed);
   Worker& worker_state(std::size_t worker);

@@ -8,10 +8,10 @@
 namespace gh {
 
 struct Versions {
-  std::string addon;     // package.json's version, compiled in
-  std::string libcurl;   // the libcurl loaded at run time
-  std::string ssl;       // libcurl's TLS backend, e.g. "OpenSSL/3.0.15"
-  std::string simdjson;  // the simdjson headers compiled against
+  std::string addon;                    // package.json's version, compiled in
+  std::string libcurl;                  // the libcurl loaded at run time
+  std::string ssl;                      // libcurl's TLS backend, e.g. "OpenSSL/3.0.15"
+  std::string simdjson;                 // the simdjson headers compiled against
   std::string simdjson_implementation;  // the kernel simdjson picked for this CPU
 };
 

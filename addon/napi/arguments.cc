@@ -5,16 +5,26 @@ namespace {
 
 const char* TypeName(const Napi::Value& value) {
   switch (value.Type()) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return "boolean";
-    case napi_number: return "number";
-    case napi_string: return "string";
-    case napi_symbol: return "symbol";
-    case napi_object: return value.IsArray() ? "array" : "object";
-    case napi_function: return "function";
-    case napi_external: return "external";
-    case napi_bigint: return "bigint";
+    case napi_undefined:
+      return "undefined";
+    case napi_null:
+      return "null";
+    case napi_boolean:
+      return "boolean";
+    case napi_number:
+      return "number";
+    case napi_string:
+      return "string";
+    case napi_symbol:
+      return "symbol";
+    case napi_object:
+      return value.IsArray() ? "array" : "object";
+    case napi_function:
+      return "function";
+    case napi_external:
+      return "external";
+    case napi_bigint:
+      return "bigint";
   }
   return "unknown";
 }
@@ -23,18 +33,25 @@ const char* TypeName(const Napi::Value& value) {
 // may be a token, and tokens never appear in full in an error.
 std::string Describe(const Napi::Value& value) {
   switch (value.Type()) {
-    case napi_undefined: return "undefined";
-    case napi_null: return "null";
-    case napi_boolean: return value.As<Napi::Boolean>().Value() ? "true" : "false";
+    case napi_undefined:
+      return "undefined";
+    case napi_null:
+      return "null";
+    case napi_boolean:
+      return value.As<Napi::Boolean>().Value() ? "true" : "false";
     case napi_number: {
       Napi::String text = value.ToString();
       if (value.Env().IsExceptionPending()) return "a number";
       return text.Utf8Value();
     }
-    case napi_string: return "a string";
-    case napi_object: return value.IsArray() ? "an array" : "an object";
-    case napi_function: return "a function";
-    default: return std::string("a ") + TypeName(value);
+    case napi_string:
+      return "a string";
+    case napi_object:
+      return value.IsArray() ? "an array" : "an object";
+    case napi_function:
+      return "a function";
+    default:
+      return std::string("a ") + TypeName(value);
   }
 }
 

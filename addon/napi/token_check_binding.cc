@@ -137,8 +137,7 @@ bool ReadOptions(Napi::Env env, const Napi::Value& value, TokenCheckOptions& opt
   Napi::Value timeout = object.Get("timeoutMs");
   if (!timeout.IsUndefined()) {
     if (!timeout.IsNumber() || timeout.As<Napi::Number>().Int64Value() < 1) {
-      ThrowInvalidArgument(env, "a positive number of milliseconds", "options.timeoutMs",
-                           timeout);
+      ThrowInvalidArgument(env, "a positive number of milliseconds", "options.timeoutMs", timeout);
       return false;
     }
     options.http.timeout = Millis(timeout.As<Napi::Number>().Int64Value());

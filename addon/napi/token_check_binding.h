@@ -8,8 +8,8 @@
 namespace gh::napi {
 
 // checkTokens(tokens: string[], options?: {apiUrl?: string, threads?: number,
-// timeoutMs?: number, maxAttempts?: number, caBundle?: string}) -> Promise<Array<{id, mask, status, login,
-// httpStatus, error, resources: {[name]: {limit, remaining, used, reset}}}>>
+// timeoutMs?: number, maxAttempts?: number, caBundle?: string}) -> Promise<Array<{id, mask, status,
+// login, httpStatus, error, resources: {[name]: {limit, remaining, used, reset}}}>>
 Napi::Value CheckTokens(const Napi::CallbackInfo& info);
 
 }  // namespace gh::napi

@@ -29,7 +29,9 @@ class FakeGitHub {
   FakeGitHub(Clock& clock, std::vector<std::string> users,
              std::map<std::string, Limit> limits = {{"core", {5000, std::chrono::seconds(3600)}},
                                                     {"search", {30, std::chrono::seconds(60)}}})
-      : clock_(clock), users_(std::move(users)), limits_(std::move(limits)),
+      : clock_(clock),
+        users_(std::move(users)),
+        limits_(std::move(limits)),
         served_(users_.size(), 0) {}
 
   // Sets a user's bucket outright (e.g. spent until a given reset).

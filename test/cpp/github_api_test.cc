@@ -164,9 +164,9 @@ TEST_CASE("when every token is rejected the call says so", "[api]") {
 TEST_CASE("a primary limit moves the call to a token with quota", "[api]") {
   Rig rig;
   const std::int64_t reset = to_epoch_seconds(rig.clock.now()) + 3600;
-  rig.server.on_next("/repos/o/r/languages",
-                     reply(403, R"({"message":"API rate limit exceeded for user ID 1."})",
-                           rate(0, reset)));
+  rig.server.on_next(
+      "/repos/o/r/languages",
+      reply(403, R"({"message":"API rate limit exceeded for user ID 1."})", rate(0, reset)));
   rig.server.on("/repos/o/r/languages", reply(200, R"({"C":1})", rate(4000, reset)));
   const ApiResult r = rig.api.send(get("core", "/repos/o/r/languages"));
   CHECK(r.status == ApiStatus::ok);

@@ -99,8 +99,7 @@ TEST_CASE("escaped unicode and surrogate pairs are decoded", "[json]") {
   REQUIRE(json.search_page(body.padded(), page).ok());
   CHECK(page.incomplete_results);
   REQUIRE(page.items.size() == 1);
-  CHECK(page.items[0].description ==
-        "caf\xC3\xA9 \xF0\x9F\x9A\x80 tab\tquote\" slash/ nl\n");
+  CHECK(page.items[0].description == "caf\xC3\xA9 \xF0\x9F\x9A\x80 tab\tquote\" slash/ nl\n");
   CHECK_FALSE(page.items[0].license.has_value());
 }
 
@@ -239,8 +238,8 @@ TEST_CASE("GET /user and GET /rate_limit", "[json]") {
 
 TEST_CASE("an error body's message", "[json]") {
   GitHubJson json;
-  PaddedBuffer body = padded(
-      R"({"message":"You have exceeded a secondary rate limit.","documentation_url":"d"})");
+  PaddedBuffer body =
+      padded(R"({"message":"You have exceeded a secondary rate limit.","documentation_url":"d"})");
   CHECK(json.error_message(body.padded()) == "You have exceeded a secondary rate limit.");
   PaddedBuffer junk = padded("not json");
   CHECK(json.error_message(junk.padded()).empty());

@@ -118,8 +118,7 @@ TEST_CASE("no token, no ETag: neither header is sent, and the raw media type can
   CHECK_FALSE(sent.has_header("If-None-Match"));
 }
 
-TEST_CASE("rate-limit headers, ETag, Link and request id are read from the response",
-          "[http]") {
+TEST_CASE("rate-limit headers, ETag, Link and request id are read from the response", "[http]") {
   LoopbackServer server;
   gh::test::Headers headers = window(4321, "search");
   headers.emplace_back("ETag", R"(W/"etag-1")");

@@ -1,6 +1,6 @@
 // The Link header GitHub paginates with.
-#include "catch.h"
 #include "core/link_header.h"
+#include "catch.h"
 
 using gh::PageLinks;
 using gh::parse_link_header;
@@ -50,9 +50,9 @@ TEST_CASE("commas and semicolons inside the brackets belong to the URL", "[link]
 }
 
 TEST_CASE("other parameters and relations are skipped", "[link]") {
-  const PageLinks links = parse_link_header(
-      R"(<https://h/meta>; rel="describedby"; title="a, b; c", )"
-      R"(<https://h/p2>; type="x"; rel="next")");
+  const PageLinks links =
+      parse_link_header(R"(<https://h/meta>; rel="describedby"; title="a, b; c", )"
+                        R"(<https://h/p2>; type="x"; rel="next")");
   CHECK(links.next == "https://h/p2");
   CHECK(links.last.empty());
 }
@@ -68,7 +68,6 @@ TEST_CASE("malformed parts are skipped without harm", "[link]") {
   CHECK(parse_link_header(R"(https://h/p2; rel="next")").next.empty());   // no '<'
   CHECK(parse_link_header(R"(<https://h/p2>; rel)").next.empty());        // rel without value
   CHECK(parse_link_header(R"(<https://h/p2>; rel="next)").next == "https://h/p2");  // open quote
-  CHECK(parse_link_header(R"(<>; rel="next", <https://h/p3>; rel="next")").next ==
-        "https://h/p3");
+  CHECK(parse_link_header(R"(<>; rel="next", <https://h/p3>; rel="next")").next == "https://h/p3");
   CHECK(parse_link_header(R"(garbage, <https://h/p4>; rel=next)").next == "https://h/p4");
 }

@@ -1,5 +1,5 @@
-#include "catch.h"
 #include "core/rate_limit.h"
+#include "catch.h"
 
 using namespace gh;
 

@@ -18,7 +18,9 @@ RandomSource sequence(std::vector<double> values) {
   };
 }
 
-RandomSource constant(double value) { return [value] { return value; }; }
+RandomSource constant(double value) {
+  return [value] { return value; };
+}
 
 }  // namespace
 
@@ -73,9 +75,9 @@ TEST_CASE("no more than max_attempts requests in all", "[retry]") {
 
 TEST_CASE("final outcomes are never retried", "[retry]") {
   RetryPolicy policy({}, constant(0.5));
-  for (Outcome outcome : {Outcome::success, Outcome::not_modified, Outcome::unauthorized,
-                          Outcome::forbidden, Outcome::gone, Outcome::validation,
-                          Outcome::client_error}) {
+  for (Outcome outcome :
+       {Outcome::success, Outcome::not_modified, Outcome::unauthorized, Outcome::forbidden,
+        Outcome::gone, Outcome::validation, Outcome::client_error}) {
     INFO(to_string(outcome));
     CHECK_FALSE(policy.decide(outcome, 1).retry);
     CHECK_FALSE(policy.decide(outcome, 1, 30).retry);

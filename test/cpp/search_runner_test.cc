@@ -97,8 +97,8 @@ TEST_CASE("a fetch follows Link: next to the last page", "[search]") {
   rig.server.on_next("/search/repositories", page(page_body(250, 201, 50)));
   run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), kKeepAll);
   std::vector<std::int64_t> ids;
-  const SearchRunResult r = run_search_task(
-      rig.api, rig.json, rig.splitter, *rig.splitter.next(), [&](SearchPage& p) {
+  const SearchRunResult r =
+      run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), [&](SearchPage& p) {
         for (const Repository& repo : p.items) ids.push_back(repo.id);
         return true;
       });
@@ -143,8 +143,7 @@ TEST_CASE("the caller can end a fetch after any page", "[search]") {
   rig.server.on("/search/repositories",
                 page(page_body(250, 1, 100), rig.server.url("/search/repositories?page=2")));
   run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), kKeepAll);
-  const SearchRunResult r = run_search_task(rig.api, rig.json, rig.splitter,
-                                            *rig.splitter.next(),
+  const SearchRunResult r = run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(),
                                             [](SearchPage&) { return false; });
   CHECK(r.stopped_by_caller);
   CHECK(rig.server.request_count() == 2);
@@ -156,8 +155,8 @@ TEST_CASE("a range grown past the cap since its count is planned again", "[searc
   rig.server.on_next("/search/repositories", page(page_body(1500, 1, 100)));
   run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), kKeepAll);
   bool delivered = false;
-  const SearchRunResult r = run_search_task(
-      rig.api, rig.json, rig.splitter, *rig.splitter.next(), [&](SearchPage&) {
+  const SearchRunResult r =
+      run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), [&](SearchPage&) {
         delivered = true;
         return true;
       });

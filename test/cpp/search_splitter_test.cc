@@ -99,18 +99,20 @@ constexpr std::int64_t kGrid = std::int64_t{1} << 20;
 // second before them, and a few outside [kLower, kUpper) that must never be counted.
 void fill_corpus(FakeCorpus& corpus) {
   std::mt19937_64 rng(2024);
-  std::uniform_int_distribution<std::int64_t> uniform(kLower.epoch_seconds, kUpper.epoch_seconds - 1);
+  std::uniform_int_distribution<std::int64_t> uniform(kLower.epoch_seconds,
+                                                      kUpper.epoch_seconds - 1);
   for (int i = 0; i < 30'477; ++i) corpus.add(Instant{uniform(rng)});
-  std::normal_distribution<double> cluster(static_cast<double>(at("2015-06-01").epoch_seconds), 30 * 86'400.0);
+  std::normal_distribution<double> cluster(static_cast<double>(at("2015-06-01").epoch_seconds),
+                                           30 * 86'400.0);
   for (int i = 0; i < 12'000; ++i) corpus.add(Instant{static_cast<std::int64_t>(cluster(rng))});
   std::uniform_int_distribution<std::int64_t> burst(at("2020-03-01T12:00:00Z").epoch_seconds,
                                                     at("2020-03-01T13:00:00Z").epoch_seconds - 1);
   for (int i = 0; i < 5'000; ++i) corpus.add(Instant{burst(rng)});
   corpus.add(at("2021-01-01T00:00:00Z"), 1'500);
-  for (std::int64_t m = 0; m < 512; ++m) corpus.add(kLower + m * kGrid);        // 512 on edges
-  for (std::int64_t m = 1; m <= 511; ++m) corpus.add(kLower + m * kGrid - 1);   // 511 just before
-  corpus.add(kLower - 1, 5);   // before the range
-  corpus.add(kUpper, 5);       // at the exclusive end
+  for (std::int64_t m = 0; m < 512; ++m) corpus.add(kLower + m * kGrid);       // 512 on edges
+  for (std::int64_t m = 1; m <= 511; ++m) corpus.add(kLower + m * kGrid - 1);  // 511 just before
+  corpus.add(kLower - 1, 5);                                                   // before the range
+  corpus.add(kUpper, 5);  // at the exclusive end
 }
 
 SplitOptions options_for(Instant lower, Instant upper, std::int64_t cap = 1000) {
@@ -135,7 +137,8 @@ void check_partition(const SplitResult& result, FakeCorpus& corpus, std::int64_t
     const PlannedRange& r = ranges[i];
     INFO(r.query);
     REQUIRE_FALSE(r.range.empty());
-    if (i + 1 < ranges.size()) REQUIRE(r.range.to == ranges[i + 1].range.from);  // no gap, no overlap
+    if (i + 1 < ranges.size())
+      REQUIRE(r.range.to == ranges[i + 1].range.from);  // no gap, no overlap
     REQUIRE(r.count == corpus.count_in(r.range));
     if (r.unsplittable) {
       REQUIRE(r.count > cap);
@@ -158,8 +161,8 @@ void check_partition(const SplitResult& result, FakeCorpus& corpus, std::int64_t
 TEST_CASE("a large clustered corpus is split into ranges that tile it exactly", "[split]") {
   FakeCorpus corpus;
   fill_corpus(corpus);
-  const SplitResult result =
-      split_search("topic:react stars:>10", options_for(kLower, kUpper), corpus.counter({"topic:react", "stars:>10"}, 2));
+  const SplitResult result = split_search("topic:react stars:>10", options_for(kLower, kUpper),
+                                          corpus.counter({"topic:react", "stars:>10"}, 2));
   check_partition(result, corpus, 1000);
   CHECK(result.stats.total_count == 50'000);
 
@@ -171,9 +174,10 @@ TEST_CASE("a large clustered corpus is split into ranges that tile it exactly", 
       REQUIRE(in == 1);
     }
     // And the edges really were hit: some range starts exactly at a grid instant.
-    const auto on_grid = std::count_if(result.ranges.begin(), result.ranges.end(), [](const PlannedRange& r) {
-      return r.range.from > kLower && (r.range.from - kLower) % kGrid == 0;
-    });
+    const auto on_grid =
+        std::count_if(result.ranges.begin(), result.ranges.end(), [](const PlannedRange& r) {
+          return r.range.from > kLower && (r.range.from - kLower) % kGrid == 0;
+        });
     CHECK(on_grid > 0);
   }
 
@@ -210,7 +214,8 @@ TEST_CASE("a query that fits the cap costs one count and is fetched whole", "[sp
   FakeCorpus corpus;
   corpus.add(at("2015-01-01T00:00:00Z"), 400);
   corpus.add(at("2019-05-05T05:05:05Z"), 600);
-  const SplitResult result = split_search("language:rust", options_for(kLower, kUpper), corpus.counter({"language:rust"}, 1));
+  const SplitResult result = split_search("language:rust", options_for(kLower, kUpper),
+                                          corpus.counter({"language:rust"}, 1));
   check_partition(result, corpus, 1000);
   REQUIRE(result.ranges.size() == 1);
   CHECK(corpus.calls == 1);
@@ -219,7 +224,8 @@ TEST_CASE("a query that fits the cap costs one count and is fetched whole", "[sp
         "language:rust created:2008-01-01T00:00:00Z.." + format_instant(kUpper - 1));
 }
 
-TEST_CASE("the user's qualifiers are kept verbatim and their created: range bounds the plan", "[split]") {
+TEST_CASE("the user's qualifiers are kept verbatim and their created: range bounds the plan",
+          "[split]") {
   FakeCorpus corpus;
   fill_corpus(corpus);
   const std::string head = "topic:react  stars:>10 ";
@@ -242,8 +248,8 @@ TEST_CASE("the user's open-ended created: range is clipped to the planner's boun
   FakeCorpus corpus;
   fill_corpus(corpus);
   const Instant now = at("2022-09-01T10:20:30Z");
-  const SplitResult result =
-      split_search("created:>=2021-06-01 is:public", options_for(kLower, now), corpus.counter({"is:public"}, 0));
+  const SplitResult result = split_search(
+      "created:>=2021-06-01 is:public", options_for(kLower, now), corpus.counter({"is:public"}, 0));
   CHECK(result.bounds == DateRange{at("2021-06-01"), now});
   check_partition(result, corpus, 1000);
 
@@ -269,8 +275,8 @@ TEST_CASE("several created: qualifiers are intersected into one", "[split]") {
 
 TEST_CASE("an unreadable created: qualifier is an error, not a guess", "[split]") {
   FakeCorpus corpus;
-  const SplitResult result =
-      split_search("foo created:last-week", options_for(kLower, kUpper), corpus.counter({"foo"}, 1));
+  const SplitResult result = split_search("foo created:last-week", options_for(kLower, kUpper),
+                                          corpus.counter({"foo"}, 1));
   CHECK_FALSE(result.ok());
   CHECK(result.error.find("created:last-week") != std::string::npos);
   CHECK(corpus.calls == 0);
@@ -322,13 +328,16 @@ TEST_CASE("a single second over the cap terminates as one unsplittable range", "
 TEST_CASE("the cap is configurable", "[split]") {
   FakeCorpus corpus;
   std::mt19937_64 rng(5);
-  std::uniform_int_distribution<std::int64_t> uniform(kLower.epoch_seconds, kUpper.epoch_seconds - 1);
+  std::uniform_int_distribution<std::int64_t> uniform(kLower.epoch_seconds,
+                                                      kUpper.epoch_seconds - 1);
   for (int i = 0; i < 3'000; ++i) corpus.add(Instant{uniform(rng)});
-  const SplitResult result = split_search("a", options_for(kLower, kUpper, 100), corpus.counter({"a"}, 1));
+  const SplitResult result =
+      split_search("a", options_for(kLower, kUpper, 100), corpus.counter({"a"}, 1));
   check_partition(result, corpus, 100);
   CHECK(result.ranges.size() >= 30);
 
-  const SplitResult bad = split_search("a", options_for(kLower, kUpper, 0), corpus.counter({"a"}, 1));
+  const SplitResult bad =
+      split_search("a", options_for(kLower, kUpper, 0), corpus.counter({"a"}, 1));
   CHECK_FALSE(bad.ok());
 }
 
@@ -406,7 +415,8 @@ TEST_CASE("workers can interleave counts and fetches, answering counts in any or
   // The same partition as the synchronous driver.
   FakeCorpus again;
   fill_corpus(again);
-  const SplitResult sync = split_search("topic:ai", options_for(kLower, kUpper), again.counter({"topic:ai"}, 1));
+  const SplitResult sync =
+      split_search("topic:ai", options_for(kLower, kUpper), again.counter({"topic:ai"}, 1));
   const auto ranges = splitter.ranges();
   REQUIRE(ranges.size() == sync.ranges.size());
   for (std::size_t i = 0; i < ranges.size(); ++i) {
@@ -470,7 +480,8 @@ TEST_CASE("a fetch whose first page shows more than the cap is planned again", "
   CHECK(splitter.stats().count_requests == 3);
 }
 
-TEST_CASE("a lower half counted above its parent leaves an empty upper half, not a negative one", "[split]") {
+TEST_CASE("a lower half counted above its parent leaves an empty upper half, not a negative one",
+          "[split]") {
   SearchSplitter splitter("q", options_for(Instant{0}, Instant{4}));
   auto root = splitter.next();
   REQUIRE(root);
@@ -510,9 +521,11 @@ TEST_CASE("the request estimate follows the plan's arithmetic", "[split]") {
   // Against a real plan of uniform data, the count estimate is within a factor of two.
   FakeCorpus corpus;
   std::mt19937_64 rng(9);
-  std::uniform_int_distribution<std::int64_t> uniform(kLower.epoch_seconds, kUpper.epoch_seconds - 1);
+  std::uniform_int_distribution<std::int64_t> uniform(kLower.epoch_seconds,
+                                                      kUpper.epoch_seconds - 1);
   for (int i = 0; i < 40'000; ++i) corpus.add(Instant{uniform(rng)});
-  const SplitResult result = split_search("u", options_for(kLower, kUpper), corpus.counter({"u"}, 1));
+  const SplitResult result =
+      split_search("u", options_for(kLower, kUpper), corpus.counter({"u"}, 1));
   REQUIRE(result.ok());
   const SearchCost guess = estimate_search_requests(40'000);
   CHECK(result.stats.count_requests * 2 >= guess.count_requests);

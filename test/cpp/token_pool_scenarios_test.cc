@@ -44,8 +44,7 @@ TEST_CASE("5 workers on 20 tokens use the full capacity of all 20", "[pool][scen
   CHECK(s.resources.at("core").exhausted == 20);
 }
 
-TEST_CASE("10 workers with half the tokens exhausted borrow without a pause",
-          "[pool][scenario]") {
+TEST_CASE("10 workers with half the tokens exhausted borrow without a pause", "[pool][scenario]") {
   ManualClock clock;
   const TimePoint start = clock.now();
   FakeGitHub github(clock, distinct_users(10), {{"core", core_per_hour(100)}});
@@ -56,11 +55,9 @@ TEST_CASE("10 workers with half the tokens exhausted borrow without a pause",
   for (std::size_t t = 0; t < 10; ++t) {
     if (t >= 5) github.set("user" + std::to_string(t + 1), "core", 0, reset);
     const bool spent = t >= 5;
-    pool.observe(t,
-                 ok("core", 100, spent ? 0 : 100,
-                    epoch(spent ? reset : start + seconds(3600)))
-                     .headers,
-                 "core");
+    pool.observe(
+        t, ok("core", 100, spent ? 0 : 100, epoch(spent ? reset : start + seconds(3600))).headers,
+        "core");
   }
   EventQueue events(pool);
   WorkerCrew crew(pool, github, 10, "core", WorkerCrew::Start::together);
@@ -83,9 +80,10 @@ TEST_CASE("10 workers with half the tokens exhausted borrow without a pause",
   CHECK(wait.token >= 5);
 }
 
-TEST_CASE("all 20 tokens exhausted: one coordinated wait for the earliest reset, then work "
-          "resumes",
-          "[pool][scenario]") {
+TEST_CASE(
+    "all 20 tokens exhausted: one coordinated wait for the earliest reset, then work "
+    "resumes",
+    "[pool][scenario]") {
   ManualClock clock;
   const TimePoint start = clock.now();
   FakeGitHub github(clock, distinct_users(20), {{"core", core_per_hour(40)}});
@@ -160,8 +158,7 @@ TEST_CASE("two tokens of one login spend one quota between them", "[pool][scenar
   CHECK(pool.snapshot().quota_groups == 2);
 }
 
-TEST_CASE("tokens rejected with 401 are retired and the rest carry the run",
-          "[pool][scenario]") {
+TEST_CASE("tokens rejected with 401 are retired and the rest carry the run", "[pool][scenario]") {
   ManualClock clock;
   FakeGitHub github(clock, distinct_users(4), {{"core", core_per_hour(30)}});
   github.set_bad(1);
@@ -182,8 +179,7 @@ TEST_CASE("tokens rejected with 401 are retired and the rest carry the run",
   CHECK(github.unauthorized() <= 4);
 }
 
-TEST_CASE("every token rejected: workers fail at once with a clear error",
-          "[pool][scenario]") {
+TEST_CASE("every token rejected: workers fail at once with a clear error", "[pool][scenario]") {
   ManualClock clock;
   FakeGitHub github(clock, distinct_users(3), {{"core", core_per_hour(30)}});
   for (std::size_t t = 0; t < 3; ++t) github.set_bad(t);
@@ -205,14 +201,13 @@ TEST_CASE("a secondary limit pauses one user while the others go on", "[pool][sc
   std::atomic<bool> tripped{false};
   EventQueue events(pool);
   // The first answer on Token #1 is a secondary limit with retry-after: 120.
-  WorkerCrew crew(pool, github, 3, "core", WorkerCrew::Start::free,
-                  [&](std::size_t, Feedback& f) {
-                    if (f.outcome == Outcome::success && !tripped.exchange(true)) {
-                      f.outcome = Outcome::secondary_limit;
-                      f.http_status = 403;
-                      f.headers.retry_after = 120;
-                    }
-                  });
+  WorkerCrew crew(pool, github, 3, "core", WorkerCrew::Start::free, [&](std::size_t, Feedback& f) {
+    if (f.outcome == Outcome::success && !tripped.exchange(true)) {
+      f.outcome = Outcome::secondary_limit;
+      f.http_status = 403;
+      f.headers.retry_after = 120;
+    }
+  });
   const PoolEvent paused = events.next(PoolEvent::Kind::paused);
   CHECK(paused.until == start + seconds(120));
   // The others spend their quota; then the earliest way on is the end of the pause.

@@ -24,10 +24,9 @@ TEST_CASE("stress: 16 threads never overspend a bucket", "[pool][stress]") {
   ManualClock clock;
   // Eight tokens of five users: two users own two tokens each, one owns three... no,
   // one owns one: alice(0,1) bob(2,3) carol(4) dave(5) erin(6,7).
-  const std::vector<std::string> users = {"alice", "alice", "bob", "bob",
+  const std::vector<std::string> users = {"alice", "alice", "bob",  "bob",
                                           "carol", "dave",  "erin", "erin"};
-  FakeGitHub github(clock, users,
-                    {{"core", {40, seconds(60)}}, {"search", {10, seconds(60)}}});
+  FakeGitHub github(clock, users, {{"core", {40, seconds(60)}}, {"search", {10, seconds(60)}}});
   PoolOptions options;
   options.min_remaining = 2;
   TokenPool pool(make_tokens(kTokens), options, clock);

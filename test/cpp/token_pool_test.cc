@@ -173,8 +173,7 @@ TEST_CASE("a bucket is full again once its reset (plus the margin) has passed", 
   CHECK(f.pool.snapshot().tokens[0].resources.at("core").remaining == 5000);
 }
 
-TEST_CASE("a worker borrows the token with the most free requests, then goes home",
-          "[pool]") {
+TEST_CASE("a worker borrows the token with the most free requests, then goes home", "[pool]") {
   Fixture f(4);
   const std::int64_t reset = f.now() + 3600;
   f.bucket(0, "core", 5000, 0, reset);  // worker 0's primary is spent
@@ -234,8 +233,8 @@ TEST_CASE("a primary-limit response marks the bucket spent until its reset", "[p
   f.pool.set_event_listener([&](const PoolEvent& e) { events.push_back(e); });
   f.take(0).report(primary_limited("core", 5000, reset));
   CHECK(f.pool.snapshot().tokens[0].state == TokenState::exhausted);
-  CHECK(f.take(0).token() == 1);              // borrows for core...
-  CHECK(f.take(0, "search").token() == 0);    // ...but search on its own token is fine
+  CHECK(f.take(0).token() == 1);            // borrows for core...
+  CHECK(f.take(0, "search").token() == 0);  // ...but search on its own token is fine
   REQUIRE(events.size() == 1);
   CHECK(events[0].kind == PoolEvent::Kind::exhausted);
   CHECK(epoch(events[0].until) == reset);
@@ -246,8 +245,7 @@ TEST_CASE("a primary-limit response marks the bucket spent until its reset", "[p
   CHECK(f.pool.snapshot().tokens[0].state == TokenState::ok);
 }
 
-TEST_CASE("a secondary limit with retry-after pauses the user for every resource",
-          "[pool]") {
+TEST_CASE("a secondary limit with retry-after pauses the user for every resource", "[pool]") {
   Fixture f(2);
   f.take(0).report(secondary_limited(4000, f.now() + 3600, 30));
   const PoolSnapshot s = f.pool.snapshot();
@@ -307,7 +305,8 @@ TEST_CASE("a 401 retires the token for the run", "[pool]") {
   CHECK(f.pool.snapshot().tokens[0].state == TokenState::retired);
   REQUIRE(events.size() == 1);
   CHECK(events[0].kind == PoolEvent::Kind::retired);
-  CHECK(events[0].message.find("Token #1 (ghp_\xE2\x80\xA6" "0001)") != std::string::npos);
+  CHECK(events[0].message.find("Token #1 (ghp_\xE2\x80\xA6"
+                               "0001)") != std::string::npos);
   CHECK(events[0].message.find("test000") == std::string::npos);  // the mask only
   // Worker 0 borrows from then on, even after any reset.
   CHECK(f.take(0).token() == 1);
@@ -318,8 +317,7 @@ TEST_CASE("a 401 retires the token for the run", "[pool]") {
   CHECK(f.pool.primary_of(5) == 1u);
 }
 
-TEST_CASE("when every token is retired, acquire fails at once with a clear error",
-          "[pool]") {
+TEST_CASE("when every token is retired, acquire fails at once with a clear error", "[pool]") {
   Fixture f(2);
   f.pool.retire(0, "GitHub answered 401 Bad credentials");
   f.take(0).report(status_only(Outcome::unauthorized, 401));
@@ -390,8 +388,7 @@ TEST_CASE("tokens of one GitHub user share one quota, counted once", "[pool]") {
   CHECK(s.tokens[1].state == TokenState::exhausted);
 }
 
-TEST_CASE("merging a user's tokens keeps the newest window and the in-flight requests",
-          "[pool]") {
+TEST_CASE("merging a user's tokens keeps the newest window and the in-flight requests", "[pool]") {
   Fixture f(2);
   const std::int64_t reset = f.now() + 3600;
   f.bucket(0, "core", 5000, 10, reset);
@@ -479,7 +476,9 @@ TEST_CASE("the snapshot names tokens by label and mask only", "[pool]") {
   const PoolSnapshot s = f.pool.snapshot();
   REQUIRE(s.tokens.size() == 2);
   CHECK(s.tokens[0].id == "Token #1");
-  CHECK(s.tokens[1].mask == "ghp_\xE2\x80\xA6" "0002");
+  CHECK(s.tokens[1].mask ==
+        "ghp_\xE2\x80\xA6"
+        "0002");
   CHECK(s.tokens[1].state == TokenState::exhausted);  // every bucket it used is spent
   CHECK(s.resources.at("search").available == 1);
   CHECK(s.resources.at("search").exhausted == 1);

@@ -57,8 +57,7 @@ TEST_CASE("duplicates are dropped with a masked warning", "[tokens]") {
   CHECK(list.warnings[0].find("more than once") != std::string::npos);
 }
 
-TEST_CASE("precedence: GITHUB_TOKENS, then GITHUB_TOKEN, then GITHUB_TOKENS_FILE",
-          "[tokens]") {
+TEST_CASE("precedence: GITHUB_TOKENS, then GITHUB_TOKEN, then GITHUB_TOKENS_FILE", "[tokens]") {
   FakeEnvironment env;
   env.vars["GITHUB_TOKENS_FILE"] = "/tokens.txt";
   env.files["/tokens.txt"] = kC;

@@ -1,5 +1,5 @@
-#include "catch.h"
 #include "core/versions.h"
+#include "catch.h"
 
 TEST_CASE("library versions are reported", "[versions]") {
   const gh::Versions v = gh::library_versions();

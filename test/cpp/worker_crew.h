@@ -69,9 +69,14 @@ class WorkerCrew {
   // (only where capacity allows that many at once).
   WorkerCrew(TokenPool& pool, FakeGitHub& github, int workers, std::string resource,
              Start start = Start::free, Tamper tamper = nullptr)
-      : pool_(pool), github_(github), resource_(std::move(resource)),
-        tamper_(std::move(tamper)), together_(start == Start::together),
-        count_(static_cast<std::size_t>(workers)), first_(count_), requests_(count_) {
+      : pool_(pool),
+        github_(github),
+        resource_(std::move(resource)),
+        tamper_(std::move(tamper)),
+        together_(start == Start::together),
+        count_(static_cast<std::size_t>(workers)),
+        first_(count_),
+        requests_(count_) {
     for (int i = 0; i < workers; ++i) {
       threads_.emplace_back([this, i] { run(static_cast<std::size_t>(i)); });
     }

@@ -19,8 +19,7 @@ namespace gh::test {
 namespace {
 
 bool iequals(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -36,22 +35,38 @@ std::string_view trim(std::string_view s) {
 
 const char* reason(int status) {
   switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 301: return "Moved Permanently";
-    case 302: return "Found";
-    case 304: return "Not Modified";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 502: return "Bad Gateway";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+      return "OK";
+    case 201:
+      return "Created";
+    case 204:
+      return "No Content";
+    case 301:
+      return "Moved Permanently";
+    case 302:
+      return "Found";
+    case 304:
+      return "Not Modified";
+    case 400:
+      return "Bad Request";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "Not Found";
+    case 422:
+      return "Unprocessable Entity";
+    case 429:
+      return "Too Many Requests";
+    case 500:
+      return "Internal Server Error";
+    case 502:
+      return "Bad Gateway";
+    case 503:
+      return "Service Unavailable";
+    default:
+      return "Status";
   }
 }
 
@@ -287,9 +302,8 @@ void LoopbackServer::serve(int fd, int connection) {
     while (line_end != std::string_view::npos && line_end < head.size()) {
       const std::size_t begin = line_end + 2;
       line_end = head.find("\r\n", begin);
-      const std::string_view line =
-          head.substr(begin, line_end == std::string_view::npos ? head.size() - begin
-                                                                : line_end - begin);
+      const std::string_view line = head.substr(
+          begin, line_end == std::string_view::npos ? head.size() - begin : line_end - begin);
       const std::size_t colon = line.find(':');
       if (colon == std::string_view::npos) continue;
       request.headers.emplace_back(std::string(trim(line.substr(0, colon))),
@@ -340,8 +354,8 @@ void LoopbackServer::serve(int fd, int connection) {
     const bool closing = response.close || client_closes;
     const bool bodiless = response.status == 204 || response.status == 304 ||
                           (response.status >= 100 && response.status < 200);
-    std::string out = "HTTP/1.1 " + std::to_string(response.status) + " " +
-                      reason(response.status) + "\r\n";
+    std::string out =
+        "HTTP/1.1 " + std::to_string(response.status) + " " + reason(response.status) + "\r\n";
     for (const auto& [name, value] : response.headers) out += name + ": " + value + "\r\n";
     if (!bodiless && find_header(response.headers, "content-length") == nullptr) {
       out += "Content-Length: " + std::to_string(response.body.size()) + "\r\n";
