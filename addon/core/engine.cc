@@ -1,0 +1,335 @@
+#include "core/engine.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/github_api.h"
+#include "core/search_runner.h"
+#include "core/token_check.h"
+
+namespace gh {
+namespace {
+
+constexpr int kMaxDefaultWorkers = 10;
+
+}  // namespace
+
+Engine::Engine(EngineOptions options, std::vector<EngineGroup> groups, EngineSink& sink,
+               Clock& clock)
+    : options_(std::move(options)),
+      groups_(std::move(groups)),
+      sink_(sink),
+      clock_(clock),
+      registry_([&] {
+        std::vector<std::int64_t> limits;
+        for (const EngineGroup& g : groups_) limits.push_back(g.limit);
+        return limits;
+      }()),
+      searches_(std::max<std::size_t>(groups_.size(), 1)),
+      details_(std::max<std::size_t>(groups_.size(), 1)),
+      state_(groups_.size()) {
+  const Instant upper = options_.created_upper.value_or(to_instant(clock_.now()) + 1);
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    for (const std::string& query : groups_[g].queries) {
+      SplitOptions split;
+      split.upper = upper;
+      state_[g].splitters.push_back(splitters_.size());
+      splitters_.push_back(std::make_unique<SearchSplitter>(query, split));
+      splitter_group_.push_back(g);
+      splitter_query_.push_back(query);
+      splitter_failure_reported_.push_back(false);
+    }
+  }
+  if (!options_.tokens.empty()) {
+    pool_ = std::make_unique<TokenPool>(options_.tokens, options_.pool, clock_);
+  }
+}
+
+Engine::~Engine() {
+  stop();
+  if (coordinator_.joinable()) coordinator_.join();
+}
+
+void Engine::emit(EngineEvent event) { sink_.on_event(event); }
+
+void Engine::start() {
+  coordinator_ = std::thread([this] { coordinate(); });
+}
+
+void Engine::coordinate() {
+  auto fail = [&](std::string message) {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      result_.ok = false;
+      result_.error = message;
+    }
+    emit({EngineEvent::Kind::error, std::nullopt, std::move(message), std::nullopt});
+  };
+  if (!pool_) {
+    fail("no GitHub token given");
+    finish();
+    return;
+  }
+  pool_->set_event_listener([this](const PoolEvent& e) {
+    emit({EngineEvent::Kind::pool, std::nullopt, e.message, e});
+  });
+  share_ = std::make_shared<HttpShare>();
+  registry_.add_known(options_.known_ids);
+
+  if (options_.check_tokens) {
+    TokenCheckOptions check;
+    check.base_url = options_.api_url;
+    check.http = options_.http;
+    check.retry = options_.retry;
+    result_.token_checks = check_tokens(*pool_, check, share_, clock_, stop_);
+    const bool any =
+        std::any_of(result_.token_checks.begin(), result_.token_checks.end(),
+                    [](const TokenCheck& c) { return c.status == TokenCheck::Status::ok; });
+    if (!any && !stop_.stopped()) {
+      std::string reason = result_.token_checks.empty() ? "" : result_.token_checks.front().error;
+      fail("no usable token: every token failed its check (" + reason + ")");
+      finish();
+      return;
+    }
+  }
+
+  for (std::size_t s = 0; s < splitters_.size(); ++s) queue_splitter_tasks(s);
+  std::size_t count = options_.workers > 0
+                          ? static_cast<std::size_t>(options_.workers)
+                          : std::min<std::size_t>(options_.tokens.size(), kMaxDefaultWorkers);
+  count = std::max<std::size_t>(count, 1);
+  for (std::size_t i = 0; i < count; ++i) workers_.emplace_back([this, i] { run_worker(i); });
+  for (std::thread& w : workers_) w.join();
+  flush_all();
+  finish();
+}
+
+void Engine::finish() {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    result_.stopped = stop_.stopped();
+    result_.groups.clear();
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      GroupResult r;
+      r.name = groups_[g].name;
+      r.limit = groups_[g].limit;
+      r.delivered = state_[g].delivered;
+      r.full = r.delivered >= r.limit;
+      bool all_done = true;
+      for (std::size_t s : state_[g].splitters) {
+        const SplitStats stats = splitters_[s]->stats();
+        r.unreachable += stats.unreachable;
+        all_done = all_done && splitters_[s]->state() == SearchSplitter::State::done;
+      }
+      r.exhausted = !r.full && all_done && !result_.stopped && !state_[g].cancelled;
+      result_.groups.push_back(r);
+    }
+  }
+  work_cv_.notify_all();
+}
+
+EngineResult Engine::wait() {
+  if (coordinator_.joinable()) coordinator_.join();
+  std::lock_guard<std::mutex> guard(mutex_);
+  return result_;
+}
+
+void Engine::stop() {
+  stop_.stop();
+  if (pool_) pool_->stop();
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (std::size_t g = 0; g < groups_.size(); ++g) searches_.cancel(g);
+  }
+  work_cv_.notify_all();
+  ack_cv_.notify_all();
+}
+
+void Engine::ack(std::uint64_t /*batch_id*/) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (unacked_ > 0) --unacked_;
+  }
+  ack_cv_.notify_all();
+}
+
+void Engine::cancel_group(std::size_t group) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (group >= state_.size()) return;
+    state_[group].cancelled = true;
+    searches_.cancel(group);
+  }
+  work_cv_.notify_all();
+}
+
+PoolSnapshot Engine::pool_snapshot() const { return pool_ ? pool_->snapshot() : PoolSnapshot{}; }
+
+void Engine::queue_splitter_tasks(std::size_t s) {
+  const std::size_t group = splitter_group_[s];
+  bool queued = false;
+  while (auto task = splitters_[s]->next()) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (!searches_.push(group, SearchWork{s, std::move(*task)})) break;  // cancelled
+    queued = true;
+  }
+  if (splitters_[s]->state() == SearchSplitter::State::failed) {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      if (splitter_failure_reported_[s]) return;
+      splitter_failure_reported_[s] = true;
+    }
+    emit({EngineEvent::Kind::warning, group,
+          groups_[group].name + ": search \"" + splitter_query_[s] +
+              "\" could not be planned: " + splitters_[s]->error(),
+          std::nullopt});
+  }
+  if (queued) work_cv_.notify_all();
+}
+
+bool Engine::take(std::optional<SearchWork>& search,
+                  std::optional<std::pair<std::size_t, DetailWork>>& detail) {
+  search.reset();
+  detail.reset();
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (;;) {
+    if (stop_.stopped()) return false;
+    // Details first: a claimed repository is delivered before more are searched, which
+    // keeps the pipeline short and memory flat.
+    if (auto d = details_.pop()) {
+      detail.emplace(d->first, std::move(d->second));
+      ++busy_;
+      return true;
+    }
+    if (auto s = searches_.pop()) {
+      search.emplace(std::move(s->second));
+      ++busy_;
+      return true;
+    }
+    // Nothing queued and nobody working who could queue more: the run is over.
+    if (busy_ == 0) {
+      work_cv_.notify_all();
+      return false;
+    }
+    work_cv_.wait(lock);
+  }
+}
+
+void Engine::finished_one() {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    --busy_;
+  }
+  work_cv_.notify_all();
+}
+
+void Engine::on_found(std::size_t group, SearchPage& page) {
+  for (Repository& repo : page.items) {
+    const RepositoryRegistry::Claim claim = registry_.claim(repo.id, group);
+    if (claim.verdict != RepositoryRegistry::Verdict::claimed) continue;
+    if (options_.details.any()) {
+      {
+        std::lock_guard<std::mutex> guard(mutex_);
+        details_.push(group, DetailWork{std::move(repo)});
+      }
+      work_cv_.notify_one();
+    } else {
+      add_to_batch(group, std::move(repo), DetailReport{});
+    }
+  }
+  if (registry_.full(group)) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    searches_.cancel(group);
+  }
+}
+
+void Engine::add_to_batch(std::size_t group, Repository repo, DetailReport report) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  state_[group].pending.push_back(std::move(repo));
+  state_[group].pending_details.push_back(std::move(report));
+  if (state_[group].pending.size() >= options_.batch_size) flush(group, lock);
+}
+
+void Engine::flush(std::size_t group, std::unique_lock<std::mutex>& lock) {
+  // Backpressure: wait for the sink to store earlier batches. When stopping, deliver
+  // anyway: nothing already fetched is lost.
+  ack_cv_.wait(lock, [&] { return unacked_ < options_.max_unacked || stop_.stopped(); });
+  GroupState& state = state_[group];
+  if (state.pending.empty()) return;
+  Batch batch;
+  batch.id = ++next_batch_;
+  batch.group = group;
+  batch.repositories = std::move(state.pending);
+  batch.details = std::move(state.pending_details);
+  state.pending.clear();
+  state.pending_details.clear();
+  state.delivered += static_cast<std::int64_t>(batch.repositories.size());
+  ++unacked_;
+  ++result_.batches;
+  const std::string progress = groups_[group].name + ": " + std::to_string(state.delivered) +
+                               " of " + std::to_string(groups_[group].limit);
+  lock.unlock();
+  sink_.on_batch(std::move(batch));
+  emit({EngineEvent::Kind::progress, group, progress, std::nullopt});
+  lock.lock();
+}
+
+void Engine::flush_all() {
+  std::unique_lock<std::mutex> lock(mutex_);
+  for (std::size_t g = 0; g < state_.size(); ++g) flush(g, lock);
+}
+
+void Engine::run_worker(std::size_t index) {
+  HttpClient http(options_.http, share_);
+  GitHubApi api(index, options_.api_url, *pool_, http, clock_, stop_,
+                RetryPolicy(options_.retry, make_random_source(index + 1)));
+  GitHubJson json;
+  std::optional<SearchWork> search;
+  std::optional<std::pair<std::size_t, DetailWork>> detail;
+  while (take(search, detail)) {
+    if (detail) {
+      const std::size_t group = detail->first;
+      Repository& repo = detail->second.repo;
+      DetailReport report = fetch_details(api, json, repo, options_.details);
+      if (report.status == ApiStatus::ok) {
+        add_to_batch(group, std::move(repo), std::move(report));
+      } else if (report.status != ApiStatus::stopped) {
+        // Gone since the search, or failed after retries: its place goes back to the
+        // group, and a later search may find it again.
+        registry_.release(repo.id);
+        if (report.status == ApiStatus::no_token) {
+          emit({EngineEvent::Kind::error, group, report.error, std::nullopt});
+          stop();
+        } else if (report.status != ApiStatus::gone) {
+          emit({EngineEvent::Kind::warning, group, repo.full_name + ": " + report.error,
+                std::nullopt});
+        }
+      }
+    } else if (search) {
+      const std::size_t s = search->splitter;
+      const std::size_t group = splitter_group_[s];
+      const SearchRunResult r =
+          run_search_task(api, json, *splitters_[s], search->task, [&](SearchPage& page) {
+            on_found(group, page);
+            std::lock_guard<std::mutex> guard(mutex_);
+            return !registry_.full(group) && !state_[group].cancelled && !stop_.stopped();
+          });
+      if (r.status == ApiStatus::no_token) {
+        {
+          std::lock_guard<std::mutex> guard(mutex_);
+          result_.ok = false;
+          result_.error = r.error;
+        }
+        emit({EngineEvent::Kind::error, group, r.error, std::nullopt});
+        stop();
+      } else if (r.status != ApiStatus::ok && r.status != ApiStatus::stopped) {
+        emit({EngineEvent::Kind::warning, group, groups_[group].name + ": " + r.error,
+              std::nullopt});
+      }
+      queue_splitter_tasks(s);
+    }
+    finished_one();
+  }
+}
+
+}  // namespace gh

@@ -1,0 +1,190 @@
+// The fetch engine: worker threads bound to tokens that search GitHub for every group's
+// queries (split past the 1,000 cap), claim each new repository once, fetch its details,
+// and hand batches to a sink. Groups (clusters) are served round-robin, so a run stopped
+// at any moment leaves them equally advanced; a group stops searching once it has all
+// it wants. At most `max_unacked` batches wait for the sink's acknowledgement: workers
+// pause beyond that, so memory stays flat however slow storage is.
+//
+// Policy-free: what the groups are, how repositories are enriched and stored, is the
+// caller's (the JS ingest program). Thread-safe; the sink is called from worker threads.
+#ifndef GH_INGEST_CORE_ENGINE_H_
+#define GH_INGEST_CORE_ENGINE_H_
+
+#include <atomic>
+#include <condition_variable>
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/date_range.h"
+#include "core/details_fetcher.h"
+#include "core/fair_queue.h"
+#include "core/http_client.h"
+#include "core/repository.h"
+#include "core/repository_registry.h"
+#include "core/retry_policy.h"
+#include "core/search_splitter.h"
+#include "core/stop_signal.h"
+#include "core/token_check.h"
+#include "core/token_pool.h"
+
+namespace gh {
+
+struct EngineGroup {
+  std::string name;
+  std::vector<std::string> queries;  // GitHub search syntax, passed through
+  std::int64_t limit = 0;            // new repositories wanted
+};
+
+struct EngineOptions {
+  std::vector<std::string> tokens;
+  std::string api_url = "https://api.github.com";
+  int workers = 0;  // 0: min(tokens, 10)
+  DetailSet details;
+  std::size_t batch_size = 100;
+  std::size_t max_unacked = 4;
+  // Stored and fresh: found again, they need no details and count for no group.
+  std::vector<std::int64_t> known_ids;
+  // Check every token (GET /user, GET /rate_limit) before work: logins, quotas, bad ones.
+  bool check_tokens = true;
+  // The newest creation date searched (default: now).
+  std::optional<Instant> created_upper;
+  PoolOptions pool;
+  HttpOptions http;
+  RetryOptions retry;
+};
+
+// A batch of new repositories of one group, in the order they were claimed.
+struct Batch {
+  std::uint64_t id = 0;
+  std::size_t group = 0;
+  std::vector<Repository> repositories;
+  std::vector<DetailReport> details;  // per repository: what was fetched, ETags
+};
+
+struct EngineEvent {
+  enum class Kind {
+    progress,  // `message` summarises; counters in the engine's stats
+    pool,      // a token pool event (waits, exhausted, paused, retired)
+    warning,   // something went wrong for one query or repository; the run goes on
+    error,     // the run cannot go on (no usable token)
+  };
+  Kind kind = Kind::progress;
+  std::optional<std::size_t> group;
+  std::string message;  // one line, tokens masked
+  std::optional<PoolEvent> pool_event;
+};
+
+class EngineSink {
+ public:
+  virtual ~EngineSink() = default;
+  // A batch; acknowledge it with Engine::ack(batch.id) once stored.
+  virtual void on_batch(Batch batch) = 0;
+  virtual void on_event(const EngineEvent& event) = 0;
+};
+
+struct GroupResult {
+  std::string name;
+  std::int64_t limit = 0;
+  std::int64_t delivered = 0;    // new repositories handed to the sink
+  bool full = false;             // reached its limit
+  bool exhausted = false;        // every query ran dry before the limit: short
+  std::int64_t unreachable = 0;  // matches beyond the cap in a one-second range
+};
+
+struct EngineResult {
+  bool ok = true;
+  bool stopped = false;
+  std::string error;  // one line when !ok
+  std::vector<GroupResult> groups;
+  std::vector<TokenCheck> token_checks;
+  std::uint64_t batches = 0;
+};
+
+class Engine {
+ public:
+  Engine(EngineOptions options, std::vector<EngineGroup> groups, EngineSink& sink, Clock& clock);
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Checks the tokens and starts the workers; returns at once.
+  void start();
+  // Releases backpressure for one batch.
+  void ack(std::uint64_t batch_id);
+  // The group wants nothing more (its quota is met elsewhere).
+  void cancel_group(std::size_t group);
+  // Ends the run: in-flight requests are abandoned, queued work dropped, waits woken.
+  void stop();
+  // Waits for the run to end (all work done, or stopped) and returns what it did.
+  EngineResult wait();
+
+  PoolSnapshot pool_snapshot() const;
+
+ private:
+  struct SearchWork {
+    std::size_t splitter;
+    SearchTask task;
+  };
+  struct DetailWork {
+    Repository repo;
+  };
+  struct GroupState {
+    std::vector<std::size_t> splitters;
+    std::vector<Repository> pending;  // the batch being filled
+    std::vector<DetailReport> pending_details;
+    std::int64_t delivered = 0;
+    bool cancelled = false;
+  };
+
+  void coordinate();  // the run, on its own thread: token check, workers, last flush
+  void finish();
+  void run_worker(std::size_t index);
+  // The next piece of work, details first; false when the run is over.
+  bool take(std::optional<SearchWork>& search,
+            std::optional<std::pair<std::size_t, DetailWork>>& detail);
+  void finished_one();
+  void queue_splitter_tasks(std::size_t splitter);
+  void on_found(std::size_t group, SearchPage& page);
+  void add_to_batch(std::size_t group, Repository repo, DetailReport report);
+  void flush(std::size_t group, std::unique_lock<std::mutex>& lock);
+  void flush_all();
+  void emit(EngineEvent event);
+
+  EngineOptions options_;
+  std::vector<EngineGroup> groups_;
+  EngineSink& sink_;
+  Clock& clock_;
+  StopSignal stop_;
+  std::unique_ptr<TokenPool> pool_;
+  std::shared_ptr<HttpShare> share_;
+  RepositoryRegistry registry_;
+  std::vector<std::unique_ptr<SearchSplitter>> splitters_;
+  std::vector<std::size_t> splitter_group_;
+  std::vector<std::string> splitter_query_;
+  std::vector<bool> splitter_failure_reported_;  // under mutex_
+
+  mutable std::mutex mutex_;
+  std::condition_variable work_cv_;  // work queued, or the run is over
+  std::condition_variable ack_cv_;   // a batch acknowledged
+  FairQueue<SearchWork> searches_;
+  FairQueue<DetailWork> details_;
+  std::vector<GroupState> state_;
+  int busy_ = 0;  // workers carrying out a piece of work
+  std::uint64_t next_batch_ = 0;
+  std::size_t unacked_ = 0;
+  EngineResult result_;
+  std::vector<std::thread> workers_;
+  std::thread coordinator_;
+};
+
+}  // namespace gh
+
+#endif  // GH_INGEST_CORE_ENGINE_H_

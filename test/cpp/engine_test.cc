@@ -1,0 +1,245 @@
+// The engine end to end over real HTTP (the loopback server answers every search with
+// the same three repositories): each repository delivered once across queries and
+// groups, limits, known ids, backpressure, stop.
+#include <algorithm>
+#include <condition_variable>
+#include <map>
+#include <mutex>
+#include <set>
+#include <string>
+#include <vector>
+
+#include "catch.h"
+#include "core/engine.h"
+#include "pool_helpers.h"
+#include "support/loopback_server.h"
+
+using namespace gh;
+using namespace gh::test;
+
+namespace {
+
+std::string item(int id) {
+  const std::string n = std::to_string(id);
+  return R"({"id":)" + n + R"(,"name":"r)" + n + R"(","full_name":"o/r)" + n +
+         R"(","owner":{"login":"o"},"html_url":"https://github.com/o/r)" + n +
+         R"(","stargazers_count":)" + n + R"(,"forks_count":0,"open_issues_count":0,"topics":[]})";
+}
+
+ScriptedResponse json_reply(std::string body) {
+  ScriptedResponse r;
+  r.body = std::move(body);
+  r.headers.emplace_back("Content-Type", "application/json");
+  return r;
+}
+
+// A sink that records everything and acknowledges batches when told to.
+class RecordingSink final : public EngineSink {
+ public:
+  explicit RecordingSink(bool auto_ack) : auto_ack_(auto_ack) {}
+  Engine* engine = nullptr;
+
+  void on_batch(Batch batch) override {
+    std::uint64_t id = batch.id;
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      max_unacked_seen_ = std::max(max_unacked_seen_, ++unacked_);
+      for (const Repository& repo : batch.repositories) {
+        delivered_[repo.id]++;
+        group_of_[repo.id] = batch.group;
+      }
+      batches_.push_back(std::move(batch));
+    }
+    cv_.notify_all();
+    if (auto_ack_) ack(id);
+  }
+  void on_event(const EngineEvent& event) override {
+    std::lock_guard<std::mutex> guard(mutex_);
+    events_.push_back(event);
+  }
+  void ack(std::uint64_t id) {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      --unacked_;
+    }
+    engine->ack(id);
+  }
+  void await_batches(std::size_t count) {
+    std::unique_lock<std::mutex> lock(mutex_);
+    cv_.wait(lock, [&] { return batches_.size() >= count; });
+  }
+
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool auto_ack_;
+  std::vector<Batch> batches_;
+  std::map<std::int64_t, int> delivered_;
+  std::map<std::int64_t, std::size_t> group_of_;
+  std::vector<EngineEvent> events_;
+  int unacked_ = 0;
+  int max_unacked_seen_ = 0;
+};
+
+struct Rig {
+  explicit Rig(int repos = 3) {
+    std::string items;
+    for (int i = 1; i <= repos; ++i) items += (i > 1 ? "," : "") + item(i);
+    server.on("/user", json_reply(R"({"login":"octo"})"));
+    server.on("/rate_limit", json_reply(R"({"resources":{"core":{"limit":5000,"remaining":5000,)"
+                                        R"("used":0,"reset":1800000000}}})"));
+    server.on("/search/repositories",
+              json_reply(R"({"total_count":)" + std::to_string(repos) +
+                         R"(,"incomplete_results":false,"items":[)" + items + "]}"));
+    for (int i = 1; i <= repos; ++i) {
+      const std::string base = "/repos/o/r" + std::to_string(i);
+      server.on(base + "/languages", json_reply(R"({"C":100})"));
+      server.on(base + "/readme", json_reply("# r" + std::to_string(i)));
+    }
+    options.tokens = make_tokens(2);
+    options.api_url = server.url("");
+    options.details.languages = true;
+    options.details.readme = true;
+    options.batch_size = 2;
+    options.retry.base = Millis(0);
+    options.created_upper = Instant{1'700'000'000};
+  }
+
+  std::size_t requests_to(const std::string& prefix) const {
+    const auto all = server.requests();
+    return static_cast<std::size_t>(std::count_if(
+        all.begin(), all.end(), [&](const auto& r) { return r.path.rfind(prefix, 0) == 0; }));
+  }
+
+  LoopbackServer server;
+  SystemClock clock;  // nothing here waits on time: no rate limit is ever hit
+  EngineOptions options;
+};
+
+}  // namespace
+
+TEST_CASE("every repository is delivered once, with its details, across queries and groups",
+          "[engine]") {
+  Rig rig;
+  rig.options.workers = 4;
+  RecordingSink sink(true);
+  Engine engine(
+      rig.options,
+      {{"ai_ml", {"topic:llm", "topic:machine-learning"}, 10}, {"web", {"topic:react"}, 10}}, sink,
+      rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  CHECK(result.ok);
+  CHECK_FALSE(result.stopped);
+  REQUIRE(sink.delivered_.size() == 3);
+  for (const auto& [id, times] : sink.delivered_) CHECK(times == 1);
+  for (const Batch& batch : sink.batches_) {
+    CHECK(batch.repositories.size() <= 2);
+    for (const Repository& repo : batch.repositories) {
+      REQUIRE(repo.languages);
+      CHECK(repo.languages->at(0).first == "C");
+      CHECK(repo.readme == "# " + repo.name);
+    }
+  }
+  // Two groups, 3 repositories in all: both ran out of results before their limits.
+  REQUIRE(result.groups.size() == 2);
+  CHECK(result.groups[0].delivered + result.groups[1].delivered == 3);
+  CHECK(result.groups[0].exhausted);
+  CHECK(result.groups[1].exhausted);
+  CHECK(result.token_checks.size() == 2);
+  // Each repository's details were fetched once.
+  CHECK(rig.requests_to("/repos/o/r1/") == 2);
+}
+
+TEST_CASE("a group stops at its limit", "[engine]") {
+  Rig rig(5);
+  rig.options.workers = 1;
+  RecordingSink sink(true);
+  Engine engine(rig.options, {{"web", {"topic:react"}, 2}}, sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  CHECK(result.groups[0].delivered == 2);
+  CHECK(result.groups[0].full);
+  CHECK_FALSE(result.groups[0].exhausted);
+  CHECK(sink.delivered_.size() == 2);
+  CHECK(rig.requests_to("/repos/o/r3/") == 0);
+}
+
+TEST_CASE("known repositories are neither fetched nor delivered", "[engine]") {
+  Rig rig;
+  rig.options.known_ids = {2};
+  RecordingSink sink(true);
+  Engine engine(rig.options, {{"web", {"topic:react"}, 10}}, sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  engine.wait();
+  CHECK(sink.delivered_.count(2) == 0);
+  CHECK(sink.delivered_.size() == 2);
+  CHECK(rig.requests_to("/repos/o/r2/") == 0);
+}
+
+TEST_CASE("without details, search results are delivered as they are", "[engine]") {
+  Rig rig;
+  rig.options.details = DetailSet{};
+  RecordingSink sink(true);
+  Engine engine(rig.options, {{"web", {"topic:react"}, 10}}, sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  engine.wait();
+  CHECK(sink.delivered_.size() == 3);
+  CHECK(rig.requests_to("/repos/") == 0);
+}
+
+TEST_CASE("unacknowledged batches hold the workers back", "[engine]") {
+  Rig rig(9);
+  rig.options.batch_size = 1;
+  rig.options.max_unacked = 2;
+  rig.options.workers = 2;
+  RecordingSink sink(false);
+  Engine engine(rig.options, {{"web", {"topic:react"}, 100}}, sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  for (std::size_t acked = 0; acked < 9; ++acked) {
+    sink.await_batches(acked + 1);
+    sink.ack(sink.batches_.at(acked).id);
+  }
+  engine.wait();
+  CHECK(sink.delivered_.size() == 9);
+  CHECK(sink.max_unacked_seen_ <= 2);
+}
+
+TEST_CASE("stop() ends a run held by backpressure and delivers what was fetched", "[engine]") {
+  Rig rig(9);
+  rig.options.batch_size = 1;
+  rig.options.max_unacked = 1;
+  RecordingSink sink(false);
+  Engine engine(rig.options, {{"web", {"topic:react"}, 100}}, sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  sink.await_batches(1);
+  engine.stop();
+  const EngineResult result = engine.wait();
+  CHECK(result.stopped);
+  // Whatever was claimed and fetched reached the sink: nothing fetched is lost.
+  std::int64_t delivered = 0;
+  for (const GroupResult& g : result.groups) delivered += g.delivered;
+  CHECK(delivered == static_cast<std::int64_t>(sink.delivered_.size()));
+}
+
+TEST_CASE("no usable token ends the run with one clear error", "[engine]") {
+  Rig rig;
+  rig.server.on("/user", [] {
+    ScriptedResponse r = json_reply(R"({"message":"Bad credentials"})");
+    r.status = 401;
+    return r;
+  }());
+  RecordingSink sink(true);
+  Engine engine(rig.options, {{"web", {"topic:react"}, 10}}, sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  CHECK_FALSE(result.ok);
+  CHECK(result.error.find("no usable token") != std::string::npos);
+  CHECK(rig.requests_to("/search/") == 0);
+}
