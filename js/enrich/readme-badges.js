@@ -59,7 +59,7 @@ const RULES = [
 // Static badges (shields.io/badge/<label>-<message>-<color>, badgen.net/badge/<label>/...,
 // shields.io/static/v1?label=...): the label names the badge.
 const STATIC_LABEL = new RegExp(
-  String.raw`${SHIELDS}\/(?:badge\/|static\/v1\?label=)(build|ci|tests?|pipeline|coverage|npm|pypi|crates(?:\.io)?|licen[sc]e|downloads|docs|documentation|docker)(?=[-_/%: ]|$)`,
+  String.raw`${SHIELDS}\/(?:badge\/|static\/v1\?label=)(build|ci|tests?|pipeline|coverage|npm|pypi|crates(?:\.io)?|licen[sc]e|downloads|docs|documentation|docker)(?=[-_/%:& ]|$)`,
   'i',
 );
 const LABEL_BADGE = new Map([

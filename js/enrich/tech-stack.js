@@ -9,8 +9,10 @@ export const LANGUAGE_MIN_SHARE = 0.1;
 export const MAX_LANGUAGES = 5;
 
 // Compiled once: topic -> entry indexes, and one alternation per case mode whose match,
-// looked up in a map, names the entry. Word edges are ASCII letters, digits and _ - (and
-// a leading '.'), so "Next.js," and "基于React的" match while "unreactive" does not.
+// looked up in a map, names the entry. A match must not touch an ASCII letter, digit or
+// '_' on either side, nor a '.' or '-' before it: "Next.js,", "基于React的" and
+// "Kubernetes-native" match; "unreactive", "nvidia-docker" and the ".NET" of "ASP.NET"
+// do not.
 const byTopic = new Map();
 const byWord = new Map();
 const byExact = new Map();
@@ -43,7 +45,7 @@ function alternation(words, flags) {
   if (words.length === 0) return null;
   // Longest first, so "vue.js" wins over "vue" and "asp.net core" over "asp.net".
   const sorted = [...words].sort((a, b) => b.length - a.length).map(escape);
-  return new RegExp(`(?<![A-Za-z0-9_.-])(?:${sorted.join('|')})(?![A-Za-z0-9_-])`, flags);
+  return new RegExp(`(?<![A-Za-z0-9_.-])(?:${sorted.join('|')})(?![A-Za-z0-9_])`, flags);
 }
 
 const WORDS = alternation([...byWord.keys()], 'gi');
