@@ -1,0 +1,70 @@
+// The Sink interface: what the ingest program and check-status need from storage. Three
+// implementations share it: sink-postgres.js (DATABASE_URL, `pg`), sink-pglite.js (the
+// embedded default) and sink-supabase.js (supabase-js); index.js picks one.
+//
+// Rows are plain objects keyed by the columns of `repositories` (columns.js,
+// schema.sql): text as strings, text[] as arrays of strings, languages as a plain object
+// or null, timestamps as ISO 8601 strings or Dates. ingested_at and refreshed_at are the
+// sink's: set to the time of the write on insert, and only refreshed_at on update.
+//
+// Every method that writes is one transaction (or, for Supabase, one request per batch):
+// a batch is stored whole or not at all, so a failed batch can go to the dead letters.
+
+/**
+ * @typedef {object} RunRecord
+ * @property {number} id
+ * @property {string} started_at
+ * @property {string|null} finished_at
+ * @property {string} status          running | done | failed | interrupted
+ * @property {object|null} options
+ * @property {object|null} summary
+ */
+
+/**
+ * @typedef {object} EtagEntry
+ * @property {number|string} repository_id
+ * @property {string} endpoint        repository | languages | readme | community
+ * @property {string} etag
+ */
+
+/**
+ * @typedef {object} Sink
+ * @property {string} kind             'postgres' | 'pglite' | 'supabase'
+ * @property {string} description      where the data goes, safe to print (no secret)
+ * @property {() => Promise<void>} check
+ *   Fails fast (a few seconds at most) with a StorageError of one clear line when the
+ *   storage cannot be reached. The CLI calls it before any GitHub request.
+ * @property {() => Promise<void>} ensureSchema
+ *   Creates the tables of schema.sql when missing (idempotent). Supabase cannot run DDL
+ *   through its REST API: there it checks the tables exist and otherwise says to paste
+ *   js/storage/schema.sql into the SQL editor.
+ * @property {(rows: object[]) => Promise<{written: number}>} upsertRepositories
+ *   Upserts on id, deduplicated by id first (the last row given wins). A stored row
+ *   holding the full_name of a row being written under another id (the repository was
+ *   renamed or transferred and its name reused) is removed, since its name is stale.
+ * @property {(entries: EtagEntry[]) => Promise<void>} saveEtags
+ * @property {() => Promise<Set<number>>} loadKnownIds
+ * @property {() => Promise<Map<number, Record<string, string>>>} loadEtags
+ *   repository id -> { endpoint: etag }
+ * @property {(options: object) => Promise<number>} recordRun   returns the run id
+ * @property {(id: number, result: {status: string, summary?: object}) => Promise<void>} finishRun
+ * @property {() => Promise<RunRecord|null>} lastRun
+ * @property {() => Promise<Record<string, number>>} clusterCounts   cluster -> stored
+ * @property {() => Promise<void>} close
+ */
+
+export const RUN_STATUSES = Object.freeze(['running', 'done', 'failed', 'interrupted']);
+
+/** Throws a TypeError unless `status` is one a run can end with. */
+export function checkRunStatus(status) {
+  if (!RUN_STATUSES.includes(status) || status === 'running') {
+    throw new TypeError(`Expected done, failed or interrupted for status but received ${JSON.stringify(status)}`);
+  }
+}
+
+/** ETag entries with one per (repository, endpoint), the last one given winning. */
+export function dedupeEtags(entries) {
+  const byKey = new Map();
+  for (const entry of entries) byKey.set(`${entry.repository_id}\u0000${entry.endpoint}`, entry);
+  return [...byKey.values()];
+}

@@ -1,0 +1,138 @@
+// The Sink methods in SQL, shared by the PostgreSQL and PGlite sinks: each of those only
+// supplies a database handle (`query`, `transaction`) and its own check() and close().
+//
+// A batch is upserted by one statement over one jsonb parameter (jsonb_to_recordset):
+// measured faster than a multi-row VALUES list (about 2x: 15,000+ bound parameters to
+// parse and plan per batch of 500) and as fast as COPY into a staging table, while
+// PGlite runs the very same statement. test/bench/storage-upsert.js has the numbers.
+import { REPOSITORY_COLUMNS, REPOSITORY_COLUMN_NAMES, chunks, dedupeById, toRecord } from './columns.js';
+import { schemaSql } from './schema.js';
+import { checkRunStatus, dedupeEtags } from './sink.js';
+
+/** Rows per statement: a 500-row batch is about 0.5 MB of JSON and 20 ms of server time. */
+export const SQL_BATCH_ROWS = 1000;
+
+const quoted = REPOSITORY_COLUMN_NAMES.map((name) => `"${name}"`);
+
+// ingested_at is written on insert only; every other column follows the newest row.
+const UPSERT_REPOSITORIES = `
+INSERT INTO repositories (${quoted.join(', ')}, ingested_at, refreshed_at)
+SELECT ${quoted.join(', ')}, now(), now()
+FROM jsonb_to_recordset($1::jsonb) AS r(${REPOSITORY_COLUMNS.map((c) => `"${c.name}" ${c.type}`).join(', ')})
+ON CONFLICT (id) DO UPDATE SET
+  ${[...quoted.filter((name) => name !== '"id"'), 'refreshed_at'].map((name) => `${name} = EXCLUDED.${name}`).join(',\n  ')}`;
+
+// A full_name now held by another id: the stored row's name is stale (renamed or
+// transferred repository, name reused), and it would fail the whole batch on the
+// unique constraint.
+const DELETE_STALE_NAMES = `
+DELETE FROM repositories AS stored
+USING jsonb_to_recordset($1::jsonb) AS r(id bigint, full_name text)
+WHERE stored.full_name = r.full_name AND stored.id <> r.id`;
+
+const UPSERT_ETAGS = `
+INSERT INTO repository_etags (repository_id, endpoint, etag, fetched_at)
+SELECT repository_id, endpoint, etag, now()
+FROM jsonb_to_recordset($1::jsonb) AS r(repository_id bigint, endpoint text, etag text)
+ON CONFLICT (repository_id, endpoint) DO UPDATE SET etag = EXCLUDED.etag, fetched_at = EXCLUDED.fetched_at`;
+
+// Concurrent first runs must not race in CREATE TABLE IF NOT EXISTS (it can fail with a
+// duplicate key in pg_type): one transaction-level advisory lock serialises them.
+const SCHEMA_LOCK_KEY = 0x6768696e; // "ghin"
+
+/**
+ * @typedef {object} SqlQueries
+ * @property {(text: string, params?: unknown[]) => Promise<{rows: object[]}>} query
+ * @property {(text: string) => Promise<void>} exec   several statements, no parameters
+ *
+ * @typedef {SqlQueries & {transaction: <T>(work: (tx: SqlQueries) => Promise<T>) => Promise<T>}} SqlHandle
+ */
+
+/** The SQL half of a Sink (see sink.js) over `handle`. */
+export class SqlStore {
+  /** @param {SqlHandle} handle */
+  constructor(handle) {
+    this.handle = handle;
+  }
+
+  async ensureSchema() {
+    const sql = await schemaSql();
+    await this.handle.transaction(async (tx) => {
+      await tx.query(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`);
+      await tx.exec(sql);
+    });
+  }
+
+  async upsertRepositories(rows) {
+    const records = dedupeById(rows).map(toRecord);
+    for (const part of chunks(records, SQL_BATCH_ROWS)) {
+      const json = JSON.stringify(part);
+      // One transaction per call: the batch is stored whole or not at all.
+      await this.handle.transaction(async (tx) => {
+        await tx.query(DELETE_STALE_NAMES, [json]);
+        await tx.query(UPSERT_REPOSITORIES, [json]);
+      });
+    }
+    return { written: records.length };
+  }
+
+  async saveEtags(entries) {
+    const unique = dedupeEtags(entries).map(({ repository_id, endpoint, etag }) => ({
+      repository_id: String(repository_id), endpoint, etag,
+    }));
+    for (const part of chunks(unique, SQL_BATCH_ROWS * 4)) {
+      await this.handle.query(UPSERT_ETAGS, [JSON.stringify(part)]);
+    }
+  }
+
+  async loadKnownIds() {
+    const { rows } = await this.handle.query('SELECT id::text AS id FROM repositories');
+    return new Set(rows.map((row) => Number(row.id)));
+  }
+
+  async loadEtags() {
+    const { rows } = await this.handle.query(
+      'SELECT repository_id::text AS id, endpoint, etag FROM repository_etags');
+    const etags = new Map();
+    for (const { id, endpoint, etag } of rows) {
+      const key = Number(id);
+      if (!etags.has(key)) etags.set(key, {});
+      etags.get(key)[endpoint] = etag;
+    }
+    return etags;
+  }
+
+  async recordRun(options = {}) {
+    const { rows } = await this.handle.query(
+      "INSERT INTO runs (status, options) VALUES ('running', $1::jsonb) RETURNING id::text AS id",
+      [JSON.stringify(options)]);
+    return Number(rows[0].id);
+  }
+
+  async finishRun(id, { status, summary = null }) {
+    checkRunStatus(status);
+    await this.handle.query(
+      'UPDATE runs SET finished_at = now(), status = $2, summary = $3::jsonb WHERE id = $1',
+      [String(id), status, summary === null ? null : JSON.stringify(summary)]);
+  }
+
+  async lastRun() {
+    const { rows } = await this.handle.query(`
+      SELECT id::text AS id, started_at, finished_at, status, options, summary
+      FROM runs ORDER BY started_at DESC, id DESC LIMIT 1`);
+    if (rows.length === 0) return null;
+    const run = rows[0];
+    return {
+      ...run,
+      id: Number(run.id),
+      started_at: new Date(run.started_at).toISOString(),
+      finished_at: run.finished_at === null ? null : new Date(run.finished_at).toISOString(),
+    };
+  }
+
+  async clusterCounts() {
+    const { rows } = await this.handle.query(
+      'SELECT cluster, stored::text AS stored FROM repository_cluster_counts() ORDER BY cluster');
+    return Object.fromEntries(rows.map((row) => [row.cluster, Number(row.stored)]));
+  }
+}
