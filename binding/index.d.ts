@@ -120,6 +120,126 @@ export interface TokenCheck {
  */
 export function checkTokens(tokens: string[], options?: CheckTokensOptions): Promise<TokenCheck[]>;
 
+/** One cluster of a run: its GitHub search queries and how many new repositories it wants. */
+export interface RunGroup {
+  name: string;
+  /** GitHub search syntax, passed through; split by created: date past 1,000 results. */
+  queries: string[];
+  limit: number;
+}
+
+export interface RunOptions {
+  tokens: string[];
+  /** Default "https://api.github.com". */
+  apiUrl?: string;
+  groups: RunGroup[];
+  /** Per-repository endpoints to fetch; none by default. */
+  details?: Array<'languages' | 'readme' | 'community'>;
+  /** Worker threads; default min(tokens, 10). */
+  workers?: number;
+  /** Repositories per batch; default 100. */
+  batchSize?: number;
+  /** Batches handed out and not yet acknowledged before workers pause; default 4. */
+  maxUnacked?: number;
+  /** Repositories already stored: neither fetched nor delivered. */
+  knownIds?: number[];
+  /** Check every token first (GET /user, GET /rate_limit); default true. */
+  checkTokens?: boolean;
+  /** Reserve kept in the hourly buckets. */
+  minRemaining?: number;
+  /** Rotate to another token after this many consecutive requests (0: never). */
+  requestsPerToken?: number;
+  /** Newest creation date searched, epoch seconds (default: now). */
+  createdUpper?: number;
+}
+
+/** A repository with the schema's field names, plus its details' states and ETags. */
+export interface RunRepository {
+  id: number;
+  node_id: string;
+  full_name: string;
+  owner: string;
+  name: string;
+  description: string | null;
+  html_url: string;
+  homepage: string | null;
+  language: string | null;
+  /** Bytes per language; null when not fetched. */
+  languages: Record<string, number> | null;
+  topics: string[];
+  /** SPDX id. */
+  license: string | null;
+  stars: number;
+  forks: number;
+  watchers: number | null;
+  open_issues: number;
+  size_kb: number | null;
+  default_branch: string | null;
+  is_fork: boolean;
+  is_archived: boolean;
+  created_at: string | null;
+  pushed_at: string | null;
+  updated_at: string | null;
+  readme: string | null;
+  community: {
+    health_percentage: number | null;
+    code_of_conduct: boolean;
+    contributing: boolean;
+    issue_template: boolean;
+    pull_request_template: boolean;
+    license: boolean;
+    readme: boolean;
+  } | null;
+  details: Record<'languages' | 'readme' | 'community', 'not_requested' | 'fetched' | 'unchanged' | 'absent'>;
+  etags: Record<'languages' | 'readme' | 'community', string>;
+}
+
+export interface RunBatch {
+  id: number;
+  /** The group (cluster) these repositories count for. */
+  cluster: string;
+  repositories: RunRepository[];
+}
+
+export interface RunEvent {
+  type: 'progress' | 'pool' | 'warning' | 'error';
+  cluster: string | null;
+  /** One line, tokens masked. */
+  message: string;
+  pool?: 'waiting' | 'exhausted' | 'paused' | 'retired' | 'resumed';
+  token?: string;
+  resource?: string;
+  /** Epoch seconds. */
+  until?: number;
+}
+
+export interface RunResult {
+  ok: boolean;
+  stopped: boolean;
+  error: string | null;
+  batches: number;
+  clusters: Record<string, { limit: number; delivered: number; full: boolean; exhausted: boolean; unreachable: number }>;
+  tokenChecks: Array<{ id: string; status: string; login: string | null; error: string | null }>;
+}
+
+export interface Run {
+  /** Settles when the run ends: every query exhausted or every limit met, or stop(). */
+  done: Promise<RunResult>;
+  /** Ends the run; in-flight batches are still delivered. */
+  stop(): Promise<RunResult>;
+  /** The token pool now: per resource and per token. */
+  stats(): object;
+}
+
+/**
+ * Starts one run of the fetch engine. A batch is acknowledged when `onBatch` settles
+ * (it may be async): at most `maxUnacked` batches wait at any time.
+ */
+export function startRun(
+  options: RunOptions,
+  handlers?: { onBatch?: (batch: RunBatch) => unknown; onEvent?: (event: RunEvent) => void },
+): Run;
+
 /**
  * One line for `--version`, e.g.
  * "gh-ingest 0.1.0 (libcurl 7.88.1 OpenSSL/3.0.15, simdjson 3.0.1 haswell, Node-API 8)".

@@ -134,6 +134,66 @@ export function checkTokens(tokens, options = {}) {
 }
 
 /**
+ * Starts one run of the fetch engine: worker threads (one per token, at most `workers`)
+ * search GitHub for every group's queries, claim each new repository once, fetch the
+ * requested details and hand batches to `onBatch`. A batch is acknowledged when
+ * `onBatch` (which may be async) settles: at most `maxUnacked` batches are ever waiting,
+ * so memory stays flat when storage is slower than GitHub.
+ *
+ * @param {{tokens: string[], apiUrl?: string, groups: Array<{name: string, queries: string[], limit: number}>,
+ *   details?: Array<'languages'|'readme'|'community'>, workers?: number, batchSize?: number,
+ *   maxUnacked?: number, knownIds?: number[], checkTokens?: boolean, minRemaining?: number,
+ *   requestsPerToken?: number, createdUpper?: number}} options
+ * @param {{onBatch?: (batch: object) => unknown, onEvent?: (event: object) => void}} [handlers]
+ * @returns {{done: Promise<object>, stop: () => Promise<object>, stats: () => object}}
+ */
+export function startRun(options, { onBatch, onEvent } = {}) {
+  const { groups, ...engineOptions } = options;
+  let resolveDone;
+  let rejectDone;
+  const done = new Promise((resolve, reject) => {
+    resolveDone = resolve;
+    rejectDone = reject;
+  });
+  const pending = new Set();
+  let failure;
+  const fail = (err) => {
+    failure ??= err;
+    run.stop();
+  };
+  const run = new (load().Run)(engineOptions, groups, (kind, data) => {
+    if (kind === 'batch') {
+      const handled = Promise.resolve()
+        .then(() => onBatch?.(data))
+        .catch(fail)
+        .finally(() => {
+          pending.delete(handled);
+          run.ack(data.id);
+        });
+      pending.add(handled);
+    } else if (kind === 'event') {
+      try {
+        onEvent?.(data);
+      } catch (err) {
+        fail(err);
+      }
+    } else {
+      // 'done' comes last; batches still being stored finish first.
+      Promise.allSettled([...pending]).then(() => (failure ? rejectDone(failure) : resolveDone(data)));
+    }
+  });
+  run.start();
+  return {
+    done,
+    stop() {
+      run.stop();
+      return done;
+    },
+    stats: () => run.stats(),
+  };
+}
+
+/**
  * One line for `--version`, e.g.
  * "gh-ingest 0.1.0 (libcurl 7.88.1 OpenSSL/3.0.15, simdjson 3.0.1 haswell, Node-API 8)".
  * @returns {string}

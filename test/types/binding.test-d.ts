@@ -2,6 +2,7 @@
 // type-check against binding/index.d.ts.
 import {
   checkTokens,
+  startRun,
   formatVersion,
   loadTokens,
   maskToken,
@@ -30,6 +31,18 @@ async function logins(): Promise<Array<string | null>> {
 void logins;
 // @ts-expect-error checkTokens needs the tokens
 checkTokens();
+
+async function runOnce(): Promise<number> {
+  const run = startRun(
+    { tokens: ['t'], groups: [{ name: 'web', queries: ['topic:react'], limit: 10 }], details: ['readme'] },
+    { onBatch: async (batch) => batch.repositories.map((r) => r.full_name) },
+  );
+  const result = await run.done;
+  return result.clusters.web?.delivered ?? 0;
+}
+void runOnce;
+// @ts-expect-error details are named endpoints
+startRun({ tokens: [], groups: [], details: ['everything'] });
 
 function codeOf(err: BindingError): string {
   return err.code;

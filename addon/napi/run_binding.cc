@@ -1,0 +1,286 @@
+#include "napi/run_binding.h"
+
+#include <optional>
+#include <string>
+#include <thread>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "core/clock.h"
+#include "core/engine.h"
+#include "napi/arguments.h"
+#include "napi/to_js.h"
+
+namespace gh::napi {
+namespace {}  // namespace
+
+// What a worker thread hands to JS: a batch, an event, or the end of the run.
+struct Message {
+  std::variant<Batch, EngineEvent, EngineResult> payload;
+};
+
+namespace {
+
+// ---- reading the options (binding/index.js has normalised them already) ----
+
+std::optional<std::int64_t> ReadInt(Napi::Env env, const Napi::Object& o, const char* key,
+                                    std::int64_t minimum, std::int64_t fallback) {
+  Napi::Value v = o.Get(key);
+  if (env.IsExceptionPending()) return std::nullopt;
+  if (v.IsUndefined()) return fallback;
+  if (!v.IsNumber() || v.As<Napi::Number>().Int64Value() < minimum) {
+    ThrowInvalidArgument(env, "an integer >= " + std::to_string(minimum),
+                         std::string("options.") + key, v);
+    return std::nullopt;
+  }
+  return v.As<Napi::Number>().Int64Value();
+}
+
+bool ReadStrings(Napi::Env env, const Napi::Value& v, const std::string& name,
+                 std::vector<std::string>& out) {
+  if (!v.IsArray()) {
+    ThrowInvalidArgument(env, "an array of strings", name, v);
+    return false;
+  }
+  Napi::Array array = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    Napi::Value item = array.Get(i);
+    if (!item.IsString()) {
+      ThrowInvalidArgument(env, "a string", name + "[" + std::to_string(i) + "]", item);
+      return false;
+    }
+    out.push_back(item.As<Napi::String>().Utf8Value());
+  }
+  return true;
+}
+
+bool ReadOptions(Napi::Env env, const Napi::Value& value, EngineOptions& options) {
+  if (!value.IsObject()) {
+    ThrowInvalidArgument(env, "an object", "options", value);
+    return false;
+  }
+  Napi::Object o = value.As<Napi::Object>();
+  if (!ReadStrings(env, o.Get("tokens"), "options.tokens", options.tokens)) return false;
+  Napi::Value api_url = o.Get("apiUrl");
+  if (!api_url.IsUndefined()) {
+    std::optional<std::string> url = RequireString(env, api_url, "options.apiUrl");
+    if (!url) return false;
+    options.api_url = *url;
+  }
+  const auto workers = ReadInt(env, o, "workers", 0, 0);
+  const auto batch_size = ReadInt(env, o, "batchSize", 1, 100);
+  const auto max_unacked = ReadInt(env, o, "maxUnacked", 1, 4);
+  const auto min_remaining = ReadInt(env, o, "minRemaining", 0, 0);
+  const auto per_token = ReadInt(env, o, "requestsPerToken", 0, 0);
+  const auto created_upper = ReadInt(env, o, "createdUpper", 0, 0);
+  if (!workers || !batch_size || !max_unacked || !min_remaining || !per_token || !created_upper) {
+    return false;
+  }
+  options.workers = static_cast<int>(*workers);
+  options.batch_size = static_cast<std::size_t>(*batch_size);
+  options.max_unacked = static_cast<std::size_t>(*max_unacked);
+  options.pool.min_remaining = *min_remaining;
+  options.pool.requests_per_token = static_cast<int>(*per_token);
+  if (*created_upper > 0) options.created_upper = Instant{*created_upper};
+
+  std::vector<std::string> details;
+  Napi::Value details_value = o.Get("details");
+  if (!details_value.IsUndefined() &&
+      !ReadStrings(env, details_value, "options.details", details)) {
+    return false;
+  }
+  for (const std::string& d : details) {
+    if (d == "languages") {
+      options.details.languages = true;
+    } else if (d == "readme") {
+      options.details.readme = true;
+    } else if (d == "community") {
+      options.details.community = true;
+    } else {
+      ThrowInvalidArgument(env, "languages, readme or community", "options.details[]",
+                           Napi::String::New(env, d));
+      return false;
+    }
+  }
+  Napi::Value known = o.Get("knownIds");
+  if (!known.IsUndefined()) {
+    if (!known.IsArray()) {
+      ThrowInvalidArgument(env, "an array of repository ids", "options.knownIds", known);
+      return false;
+    }
+    Napi::Array ids = known.As<Napi::Array>();
+    options.known_ids.reserve(ids.Length());
+    for (uint32_t i = 0; i < ids.Length(); ++i) {
+      Napi::Value id = ids.Get(i);
+      if (!id.IsNumber()) {
+        ThrowInvalidArgument(env, "a number", "options.knownIds[" + std::to_string(i) + "]", id);
+        return false;
+      }
+      options.known_ids.push_back(id.As<Napi::Number>().Int64Value());
+    }
+  }
+  Napi::Value check = o.Get("checkTokens");
+  if (!check.IsUndefined()) options.check_tokens = check.ToBoolean().Value();
+  return !env.IsExceptionPending();
+}
+
+bool ReadGroups(Napi::Env env, const Napi::Value& value, std::vector<EngineGroup>& groups) {
+  if (!value.IsArray()) {
+    ThrowInvalidArgument(env, "an array of {name, queries, limit}", "groups", value);
+    return false;
+  }
+  Napi::Array array = value.As<Napi::Array>();
+  for (uint32_t i = 0; i < array.Length(); ++i) {
+    const std::string name = "groups[" + std::to_string(i) + "]";
+    Napi::Value item = array.Get(i);
+    if (!item.IsObject()) {
+      ThrowInvalidArgument(env, "an object", name, item);
+      return false;
+    }
+    Napi::Object g = item.As<Napi::Object>();
+    EngineGroup group;
+    std::optional<std::string> group_name = RequireString(env, g.Get("name"), name + ".name");
+    if (!group_name) return false;
+    group.name = *group_name;
+    if (!ReadStrings(env, g.Get("queries"), name + ".queries", group.queries)) return false;
+    const auto limit = ReadInt(env, g, "limit", 0, 0);
+    if (!limit) return false;
+    group.limit = *limit;
+    groups.push_back(std::move(group));
+  }
+  return true;
+}
+
+}  // namespace
+
+void CallJs(Napi::Env env, Napi::Function callback, RunState* state, Message* message);
+using Tsfn = Napi::TypedThreadSafeFunction<RunState, Message, CallJs>;
+
+// Shared by the JS object, the worker threads (through the sink) and the tsfn's
+// finalizer, which holds the last reference.
+struct RunState final : public EngineSink {
+  std::vector<EngineGroup> groups;
+  SystemClock clock;
+  std::unique_ptr<Engine> engine;
+  Tsfn tsfn;
+  std::thread waiter;  // waits for the run's end, posts 'done', releases the tsfn
+  bool started = false;
+  bool cleanup_hook = false;  // registered at start(), removed by the finalizer
+
+  void Post(Message* message) {
+    if (tsfn.BlockingCall(message) != napi_ok) delete message;  // closing: JS is gone
+  }
+  void on_batch(Batch batch) override { Post(new Message{std::move(batch)}); }
+  void on_event(const EngineEvent& event) override { Post(new Message{event}); }
+};
+
+void OnEnvCleanup(void* arg) {
+  auto* state = static_cast<RunState*>(arg);
+  state->cleanup_hook = false;
+  state->engine->stop();
+  state->engine->wait();
+  if (state->waiter.joinable()) state->waiter.join();
+}
+
+// On the JS thread, one call per message: onMessage(kind, data). A null env means the
+// environment is going away: the message is only freed.
+void CallJs(Napi::Env env, Napi::Function callback, RunState* state, Message* message) {
+  std::unique_ptr<Message> owned(message);
+  if (env == nullptr || callback.IsEmpty() || state == nullptr) return;
+  const char* kind = "done";
+  Napi::Value data;
+  if (const auto* batch = std::get_if<Batch>(&message->payload)) {
+    kind = "batch";
+    data = ToJs(env, *batch, state->groups);
+  } else if (const auto* event = std::get_if<EngineEvent>(&message->payload)) {
+    kind = "event";
+    data = ToJs(env, *event, state->groups);
+  } else {
+    data = ToJs(env, std::get<EngineResult>(message->payload));
+  }
+  // An exception thrown by the callback stays pending and surfaces as an uncaught
+  // exception in JS; nothing C++ throws here.
+  callback.Call({Napi::String::New(env, kind), data});
+}
+
+Napi::Function Run::Define(Napi::Env env) {
+  return DefineClass(env, "Run",
+                     {InstanceMethod("start", &Run::Start), InstanceMethod("ack", &Run::Ack),
+                      InstanceMethod("stop", &Run::Stop), InstanceMethod("stats", &Run::Stats)});
+}
+
+Run::Run(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Run>(info) {
+  Napi::Env env = info.Env();
+  auto state = std::make_shared<RunState>();
+  EngineOptions options;
+  if (!ReadOptions(env, info[0], options)) return;
+  if (!ReadGroups(env, info[1], state->groups)) return;
+  if (!info[2].IsFunction()) {
+    ThrowInvalidArgument(env, "a function", "onMessage", info[2]);
+    return;
+  }
+  state->engine = std::make_unique<Engine>(std::move(options), state->groups, *state, state->clock);
+  auto* keep = new std::shared_ptr<RunState>(state);
+  state->tsfn = Tsfn::New(env, info[2].As<Napi::Function>(), "gh-ingest:run", 0, 1, state.get(),
+                          [keep](Napi::Env finalizing, void*, RunState* ended) {
+                            // Every thread has released the tsfn: join the waiter.
+                            if (ended->cleanup_hook) {
+                              napi_remove_env_cleanup_hook(finalizing, OnEnvCleanup, ended);
+                            }
+                            if (ended->waiter.joinable()) ended->waiter.join();
+                            delete keep;
+                          });
+  state->tsfn.Unref(env);  // until start(), nothing keeps the process alive
+  state_ = std::move(state);
+}
+
+Run::~Run() {
+  // Never started: nobody else will release the tsfn.
+  if (state_ && !state_->started) state_->tsfn.Release();
+}
+
+Napi::Value Run::Start(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!state_ || state_->started) {
+    Napi::Error::New(env, "this run was started already").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  state_->started = true;
+  state_->tsfn.Ref(env);  // an active run keeps the process alive until 'done'
+  RunState* state = state_.get();
+  state->engine->start();
+  state->waiter = std::thread([state] {
+    EngineResult result = state->engine->wait();
+    state->Post(new Message{std::move(result)});
+    state->tsfn.Release();
+  });
+  // Node exiting while the run is active: stop it and join every thread before the
+  // environment (and anything the threads could touch) goes away.
+  napi_add_env_cleanup_hook(env, OnEnvCleanup, state);
+  state->cleanup_hook = true;
+  return env.Undefined();
+}
+
+Napi::Value Run::Ack(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) return ThrowInvalidArgument(env, "a batch id", "batchId", info[0]);
+  if (state_) {
+    state_->engine->ack(static_cast<std::uint64_t>(info[0].As<Napi::Number>().Int64Value()));
+  }
+  return env.Undefined();
+}
+
+Napi::Value Run::Stop(const Napi::CallbackInfo& info) {
+  // Never joins here: the run ends on its own threads and says so with 'done'.
+  if (state_) state_->engine->stop();
+  return info.Env().Undefined();
+}
+
+Napi::Value Run::Stats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!state_) return env.Undefined();
+  return ToJs(env, state_->engine->pool_snapshot());
+}
+
+}  // namespace gh::napi

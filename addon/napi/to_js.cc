@@ -1,0 +1,202 @@
+#include "napi/to_js.h"
+
+#include <optional>
+
+namespace gh::napi {
+namespace {
+
+Napi::Value Str(Napi::Env env, const std::optional<std::string>& text) {
+  return text ? Napi::String::New(env, *text) : env.Null();
+}
+
+Napi::Value Num(Napi::Env env, std::int64_t n) {
+  return Napi::Number::New(env, static_cast<double>(n));
+}
+
+Napi::Value Num(Napi::Env env, const std::optional<std::int64_t>& n) {
+  return n ? Num(env, *n) : env.Null();
+}
+
+Napi::Array Strings(Napi::Env env, const std::vector<std::string>& items) {
+  Napi::Array array = Napi::Array::New(env, items.size());
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    array.Set(static_cast<uint32_t>(i), Napi::String::New(env, items[i]));
+  }
+  return array;
+}
+
+}  // namespace
+
+Napi::Object ToJs(Napi::Env env, const Repository& repo, const DetailReport& details) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", Num(env, repo.id));
+  o.Set("node_id", repo.node_id);
+  o.Set("full_name", repo.full_name);
+  o.Set("owner", repo.owner);
+  o.Set("name", repo.name);
+  o.Set("description", Str(env, repo.description));
+  o.Set("html_url", repo.html_url);
+  o.Set("homepage", Str(env, repo.homepage));
+  o.Set("language", Str(env, repo.language));
+  if (repo.languages) {
+    Napi::Object languages = Napi::Object::New(env);
+    for (const auto& [name, bytes] : *repo.languages) languages.Set(name, Num(env, bytes));
+    o.Set("languages", languages);
+  } else {
+    o.Set("languages", env.Null());
+  }
+  o.Set("topics", Strings(env, repo.topics));
+  o.Set("license", Str(env, repo.license));
+  o.Set("stars", Num(env, repo.stars));
+  o.Set("forks", Num(env, repo.forks));
+  o.Set("watchers", Num(env, repo.watchers));
+  o.Set("open_issues", Num(env, repo.open_issues));
+  o.Set("size_kb", Num(env, repo.size_kb));
+  o.Set("default_branch", Str(env, repo.default_branch));
+  o.Set("is_fork", Napi::Boolean::New(env, repo.is_fork));
+  o.Set("is_archived", Napi::Boolean::New(env, repo.is_archived));
+  o.Set("created_at", Str(env, repo.created_at));
+  o.Set("pushed_at", Str(env, repo.pushed_at));
+  o.Set("updated_at", Str(env, repo.updated_at));
+  o.Set("readme", Str(env, repo.readme));
+  if (repo.community) {
+    const CommunityProfile& c = *repo.community;
+    Napi::Object community = Napi::Object::New(env);
+    community.Set("health_percentage", Num(env, c.health_percentage));
+    community.Set("code_of_conduct", Napi::Boolean::New(env, c.code_of_conduct));
+    community.Set("contributing", Napi::Boolean::New(env, c.contributing));
+    community.Set("issue_template", Napi::Boolean::New(env, c.issue_template));
+    community.Set("pull_request_template", Napi::Boolean::New(env, c.pull_request_template));
+    community.Set("license", Napi::Boolean::New(env, c.license));
+    community.Set("readme", Napi::Boolean::New(env, c.readme));
+    o.Set("community", community);
+  } else {
+    o.Set("community", env.Null());
+  }
+  // What the details are (fetched, unchanged = 304, absent, not_requested) and their
+  // ETags, for the next --refresh.
+  Napi::Object states = Napi::Object::New(env);
+  states.Set("languages", to_string(details.languages));
+  states.Set("readme", to_string(details.readme));
+  states.Set("community", to_string(details.community));
+  o.Set("details", states);
+  Napi::Object etags = Napi::Object::New(env);
+  etags.Set("languages", details.etags.languages);
+  etags.Set("readme", details.etags.readme);
+  etags.Set("community", details.etags.community);
+  o.Set("etags", etags);
+  return o;
+}
+
+Napi::Object ToJs(Napi::Env env, const Batch& batch, const std::vector<EngineGroup>& groups) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("id", Num(env, static_cast<std::int64_t>(batch.id)));
+  o.Set("cluster", groups.at(batch.group).name);
+  Napi::Array repos = Napi::Array::New(env, batch.repositories.size());
+  for (std::size_t i = 0; i < batch.repositories.size(); ++i) {
+    repos.Set(static_cast<uint32_t>(i), ToJs(env, batch.repositories[i], batch.details[i]));
+  }
+  o.Set("repositories", repos);
+  return o;
+}
+
+Napi::Object ToJs(Napi::Env env, const EngineEvent& event, const std::vector<EngineGroup>& groups) {
+  static constexpr const char* kKinds[] = {"progress", "pool", "warning", "error"};
+  static constexpr const char* kPoolKinds[] = {"waiting", "exhausted", "paused", "retired",
+                                               "resumed"};
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("type", kKinds[static_cast<int>(event.kind)]);
+  o.Set("cluster", event.group ? Napi::Value(Napi::String::New(env, groups.at(*event.group).name))
+                               : env.Null());
+  o.Set("message", event.message);
+  if (event.pool_event) {
+    const PoolEvent& p = *event.pool_event;
+    o.Set("pool", kPoolKinds[static_cast<int>(p.kind)]);
+    o.Set("token", "Token #" + std::to_string(p.token + 1));
+    o.Set("resource", p.resource);
+    o.Set("until", Num(env, to_epoch_seconds(p.until)));
+  }
+  return o;
+}
+
+Napi::Object ToJs(Napi::Env env, const EngineResult& result) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("ok", Napi::Boolean::New(env, result.ok));
+  o.Set("stopped", Napi::Boolean::New(env, result.stopped));
+  o.Set("error", result.error.empty() ? env.Null() : Napi::String::New(env, result.error));
+  o.Set("batches", Num(env, static_cast<std::int64_t>(result.batches)));
+  Napi::Object clusters = Napi::Object::New(env);
+  for (const GroupResult& g : result.groups) {
+    Napi::Object c = Napi::Object::New(env);
+    c.Set("limit", Num(env, g.limit));
+    c.Set("delivered", Num(env, g.delivered));
+    c.Set("full", Napi::Boolean::New(env, g.full));
+    c.Set("exhausted", Napi::Boolean::New(env, g.exhausted));
+    c.Set("unreachable", Num(env, g.unreachable));
+    clusters.Set(g.name, c);
+  }
+  o.Set("clusters", clusters);
+  Napi::Array checks = Napi::Array::New(env, result.token_checks.size());
+  for (std::size_t i = 0; i < result.token_checks.size(); ++i) {
+    const TokenCheck& t = result.token_checks[i];
+    Napi::Object c = Napi::Object::New(env);
+    c.Set("id", "Token #" + std::to_string(t.token + 1));
+    c.Set("status", to_string(t.status));
+    c.Set("login", t.login.empty() ? env.Null() : Napi::String::New(env, t.login));
+    c.Set("error", t.error.empty() ? env.Null() : Napi::String::New(env, t.error));
+    checks.Set(static_cast<uint32_t>(i), c);
+  }
+  o.Set("tokenChecks", checks);
+  return o;
+}
+
+Napi::Object ToJs(Napi::Env env, const PoolSnapshot& snapshot) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("totalRequests", Num(env, static_cast<std::int64_t>(snapshot.total_requests)));
+  o.Set("waiting", Num(env, snapshot.waiting));
+  o.Set("quotaGroups", Num(env, snapshot.quota_groups));
+  Napi::Object outcomes = Napi::Object::New(env);
+  for (int i = 0; i < kOutcomeCount; ++i) {
+    outcomes.Set(
+        to_string(static_cast<Outcome>(i)),
+        Num(env, static_cast<std::int64_t>(snapshot.outcomes[static_cast<std::size_t>(i)])));
+  }
+  o.Set("outcomes", outcomes);
+  Napi::Object resources = Napi::Object::New(env);
+  for (const auto& [name, summary] : snapshot.resources) {
+    Napi::Object r = Napi::Object::New(env);
+    r.Set("available", Num(env, summary.available));
+    r.Set("exhausted", Num(env, summary.exhausted));
+    resources.Set(name, r);
+  }
+  o.Set("resources", resources);
+  Napi::Array tokens = Napi::Array::New(env, snapshot.tokens.size());
+  for (std::size_t i = 0; i < snapshot.tokens.size(); ++i) {
+    const TokenSnapshot& t = snapshot.tokens[i];
+    Napi::Object token = Napi::Object::New(env);
+    token.Set("id", t.id);
+    token.Set("mask", t.mask);
+    token.Set("login", t.login.empty() ? env.Null() : Napi::String::New(env, t.login));
+    token.Set("state", to_string(t.state));
+    token.Set("lent", Napi::Boolean::New(env, t.lent));
+    token.Set("requests", Num(env, static_cast<std::int64_t>(t.requests)));
+    token.Set("errors", Num(env, static_cast<std::int64_t>(t.errors)));
+    token.Set("lastStatus", Num(env, t.last_status));
+    Napi::Object buckets = Napi::Object::New(env);
+    for (const auto& [name, b] : t.resources) {
+      Napi::Object bucket = Napi::Object::New(env);
+      bucket.Set("limit", Num(env, b.limit));
+      bucket.Set("remaining", Num(env, b.remaining));
+      bucket.Set("reset", Num(env, b.reset));
+      bucket.Set("inFlight", Num(env, b.in_flight));
+      bucket.Set("known", Napi::Boolean::New(env, b.known));
+      buckets.Set(name, bucket);
+    }
+    token.Set("resources", buckets);
+    tokens.Set(static_cast<uint32_t>(i), token);
+  }
+  o.Set("tokens", tokens);
+  return o;
+}
+
+}  // namespace gh::napi
