@@ -104,5 +104,4 @@ describe('enrich: enrich(repo, { now })', () => {
     assert.throws(() => enrich(REPO, {}), TypeError);
     assert.throws(() => enrich(null, { now: NOW }), /Expected a repository object/);
   });
-
 });
