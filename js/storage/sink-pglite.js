@@ -17,14 +17,23 @@ function isAlive(pid) {
   }
 }
 
+const lockedHere = new Set();
+
 // Two PGlite instances on one directory corrupt it, so the directory is taken with a
 // lock file holding our pid; a lock left by a dead process is taken over.
 function lockDirectory(dataDir) {
   const lockPath = `${dataDir}.lock`;
+  if (lockedHere.has(lockPath)) {
+    throw new StorageError(`the embedded database ${dataDir} is already open in this process`, { code: 'E_STORAGE_BUSY' });
+  }
   for (let attempt = 0; attempt < 2; attempt += 1) {
     try {
       fs.writeFileSync(lockPath, String(process.pid), { flag: 'wx' });
-      return () => fs.rmSync(lockPath, { force: true });
+      lockedHere.add(lockPath);
+      return () => {
+        lockedHere.delete(lockPath);
+        fs.rmSync(lockPath, { force: true });
+      };
     } catch (err) {
       if (err.code !== 'EEXIST') throw err;
       const holder = Number.parseInt(fs.readFileSync(lockPath, 'utf8'), 10);
@@ -81,6 +90,8 @@ export function openPgliteSink({ dbDir = './data' } = {}) {
     kind: 'pglite',
     description: `embedded PostgreSQL at ${dataDir}`,
     dataDir,
+    /** The PGlite instance, opened if need be: for tests and tools, not the ingest program. */
+    database,
     async check() {
       const db = await database();
       try {

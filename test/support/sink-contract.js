@@ -1,0 +1,138 @@
+// The behaviour every Sink (js/storage/sink.js) must have, as node:test cases shared by
+// the PostgreSQL, PGlite and Supabase test files. `readRepository(id)` reads one stored
+// row straight from the database behind the sink (not through it).
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+import { AWKWARD, makeRepositories, makeRepository } from './repositories.js';
+
+/**
+ * @param {string} title
+ * @param {{open: () => Promise<import('../../js/storage/sink.js').Sink>,
+ *          readRepository: (id: number) => Promise<object|undefined>,
+ *          cleanup?: () => Promise<void>}} backend
+ */
+export function sinkContract(title, backend) {
+  describe(title, () => {
+    let sink;
+    before(async () => {
+      sink = await backend.open();
+      await sink.check();
+    });
+    after(async () => {
+      await sink?.close();
+      await backend.cleanup?.();
+    });
+
+    it('creates the schema, and creating it again changes nothing', async () => {
+      await sink.ensureSchema();
+      await sink.upsertRepositories([makeRepository(1)]);
+      await sink.ensureSchema();
+      assert.deepEqual([...await sink.loadKnownIds()], [1001]);
+    });
+
+    it('inserts, then updates on id: ingested_at kept, refreshed_at moved on', async () => {
+      await sink.upsertRepositories([makeRepository(2, { stars: 5 })]);
+      const first = await backend.readRepository(1002);
+      assert.equal(first.stars, 5);
+      await sleep(20);
+      await sink.upsertRepositories([makeRepository(2, { stars: 6, topics: ['changed'] })]);
+      const second = await backend.readRepository(1002);
+      assert.equal(second.stars, 6);
+      assert.deepEqual(second.topics, ['changed']);
+      assert.equal(new Date(second.ingested_at).getTime(), new Date(first.ingested_at).getTime());
+      assert.ok(new Date(second.refreshed_at) > new Date(first.refreshed_at),
+        `refreshed_at ${second.refreshed_at} after ${first.refreshed_at}`);
+    });
+
+    it('keeps the last of several rows with one id in a batch', async () => {
+      const { written } = await sink.upsertRepositories([
+        makeRepository(3, { stars: 1 }), makeRepository(4), makeRepository(3, { stars: 3 }),
+      ]);
+      assert.equal(written, 2);
+      assert.equal((await backend.readRepository(1003)).stars, 3);
+    });
+
+    it('stores quotes, backslashes, unicode, nulls, arrays with commas and jsonb as given', async () => {
+      const row = makeRepository(5, {
+        ...AWKWARD, license: null, watchers: null, pushed_at: null, complexity: null, languages: AWKWARD.languages,
+      });
+      await sink.upsertRepositories([row, makeRepository(6, { languages: null, description: 'nul\u0000byte' })]);
+      const stored = await backend.readRepository(1005);
+      for (const key of ['description', 'homepage', 'topics', 'tech_stack', 'badges', 'languages', 'license',
+        'watchers', 'pushed_at', 'complexity', 'clusters', 'is_gem', 'is_fork', 'full_name']) {
+        assert.deepEqual(stored[key], row[key], key);
+      }
+      assert.equal(new Date(stored.created_at).toISOString(), row.created_at);
+      const other = await backend.readRepository(1006);
+      assert.equal(other.languages, null);
+      assert.equal(other.description, 'nulbyte', 'U+0000 dropped (PostgreSQL text cannot hold it)');
+    });
+
+    it('writes nothing of a batch that has a bad row', async () => {
+      const bad = makeRepository(8);
+      delete bad.html_url;
+      await assert.rejects(sink.upsertRepositories([makeRepository(7), bad]), /html_url|null/);
+      assert.equal(await backend.readRepository(1007), undefined);
+    });
+
+    it('removes a stored row whose full_name another id now holds', async () => {
+      await sink.upsertRepositories([makeRepository(9, { full_name: 'someone/reused' })]);
+      await sink.upsertRepositories([makeRepository(10, { full_name: 'someone/reused' })]);
+      assert.equal(await backend.readRepository(1009), undefined);
+      assert.equal((await backend.readRepository(1010)).full_name, 'someone/reused');
+    });
+
+    it('saves and loads ETags per repository and endpoint', async () => {
+      await sink.saveEtags([
+        { repository_id: 1001, endpoint: 'repository', etag: 'W/"a"' },
+        { repository_id: 1001, endpoint: 'languages', etag: '"b"' },
+        { repository_id: 1002, endpoint: 'repository', etag: '"old"' },
+        { repository_id: 1002, endpoint: 'repository', etag: '"c"' },
+      ]);
+      await sink.saveEtags([{ repository_id: 1001, endpoint: 'languages', etag: '"b2"' }]);
+      const etags = await sink.loadEtags();
+      assert.deepEqual(etags.get(1001), { repository: 'W/"a"', languages: '"b2"' });
+      assert.deepEqual(etags.get(1002), { repository: '"c"' });
+    });
+
+    it('records runs: the last one with its options and summary', async () => {
+      const first = await sink.recordRun({ cluster: ['all'] });
+      await sink.finishRun(first, { status: 'failed', summary: { error: 'x' } });
+      const id = await sink.recordRun({ cluster: ['web'], limit: 10 });
+      assert.equal((await sink.lastRun()).status, 'running');
+      await sink.finishRun(id, { status: 'done', summary: { repos_written: 3, clusters: { web: { added: 3 } } } });
+      const run = await sink.lastRun();
+      assert.equal(run.id, id);
+      assert.equal(run.status, 'done');
+      assert.deepEqual(run.options, { cluster: ['web'], limit: 10 });
+      assert.deepEqual(run.summary, { repos_written: 3, clusters: { web: { added: 3 } } });
+      assert.ok(run.finished_at >= run.started_at);
+      await assert.rejects(sink.finishRun(id, { status: 'bogus' }), TypeError);
+    });
+
+    it('round-trips 10,000 repositories; known ids and per-cluster counts match', async (t) => {
+      const rows = makeRepositories(10_000, 100_000);
+      const started = performance.now();
+      const { written } = await sink.upsertRepositories(rows);
+      const upsertMs = performance.now() - started;
+      assert.equal(written, 10_000);
+      const ids = await sink.loadKnownIds();
+      for (const row of rows) assert.ok(ids.has(row.id), `id ${row.id} known`);
+      const counts = await sink.clusterCounts();
+      const expected = {};
+      for (const row of rows) expected[row.cluster] = (expected[row.cluster] ?? 0) + 1;
+      const stored = await backend.readRepository(rows[9_999].id);
+      assert.deepEqual(stored.topics, rows[9_999].topics);
+      assert.equal(Object.values(counts).reduce((a, b) => a + b, 0), ids.size);
+      for (const [cluster, n] of Object.entries(expected)) assert.ok(counts[cluster] >= n, cluster);
+      // Again: all updates this time.
+      const again = performance.now();
+      await sink.upsertRepositories(rows);
+      const updateMs = performance.now() - again;
+      assert.equal((await sink.loadKnownIds()).size, ids.size);
+      t.diagnostic(`${title}: 10,000 rows inserted in ${upsertMs.toFixed(0)} ms, updated in ${updateMs.toFixed(0)} ms`);
+    });
+  });
+}
