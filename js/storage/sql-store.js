@@ -10,7 +10,7 @@ import { schemaSql } from './schema.js';
 import { checkRunStatus, dedupeEtags } from './sink.js';
 
 /** Rows per statement: a 500-row batch is about 0.5 MB of JSON and 20 ms of server time. */
-export const SQL_BATCH_ROWS = 1000;
+export const SQL_BATCH_ROWS = 500;
 
 const quoted = REPOSITORY_COLUMN_NAMES.map((name) => `"${name}"`);
 
@@ -66,10 +66,11 @@ export class SqlStore {
   async upsertRepositories(rows) {
     const records = dedupeById(rows).map(toRecord);
     for (const part of chunks(records, SQL_BATCH_ROWS)) {
+      const names = JSON.stringify(part.map(({ id, full_name }) => ({ id, full_name })));
       const json = JSON.stringify(part);
       // One transaction per call: the batch is stored whole or not at all.
       await this.handle.transaction(async (tx) => {
-        await tx.query(DELETE_STALE_NAMES, [json]);
+        await tx.query(DELETE_STALE_NAMES, [names]);
         await tx.query(UPSERT_REPOSITORIES, [json]);
       });
     }
