@@ -1,6 +1,76 @@
 // `node check-status.js`: per cluster stored vs quota, totals, last run. It reads the
-// storage that the ingest job writes, so it arrives with the ingest issue.
-import { CliError } from './errors.js';
+// storage the ingest job writes, chosen from the same settings (openSink), and the same
+// clusters file (--config).
+import { DEFAULT_CLUSTERS_PATH, loadClusters } from '../config/clusters.js';
+import { loadDotEnv } from '../config/env.js';
+import { openSink } from '../storage/index.js';
+import { EXIT_OK } from './errors.js';
+
+// Clusters of the file first (file order), then any the database holds that the file
+// no longer defines (quota null). Totals cover the file's clusters, so that stored and
+// quota compare; the others are shown on their own.
+function statusOf(config, counts, run, storage) {
+  const clusters = {};
+  const total = { quota: 0, stored: 0 };
+  for (const [name, { quota }] of Object.entries(config.clusters)) {
+    const stored = counts[name] ?? 0;
+    clusters[name] = { quota, stored };
+    total.quota += quota;
+    total.stored += stored;
+  }
+  for (const [name, stored] of Object.entries(counts)) {
+    if (!Object.hasOwn(clusters, name)) clusters[name] = { quota: null, stored };
+  }
+  return { clusters, total, last_run: runOf(run), storage };
+}
+
+function runOf(run) {
+  if (!run) return null;
+  const written = run.summary?.repos_written;
+  return {
+    id: run.id,
+    status: run.status,
+    started_at: run.started_at,
+    finished_at: run.finished_at,
+    repos_written: Number.isFinite(written) ? written : null,
+  };
+}
+
+const number = (n) => n.toLocaleString('en-US');
+
+function percent(stored, quota) {
+  return `${(Math.floor((stored / quota) * 1000) / 10).toFixed(1)}%`;
+}
+
+function toText(status, configPath) {
+  const rows = Object.entries(status.clusters).map(([name, { quota, stored }]) => [
+    name, number(stored), quota === null ? '-' : number(quota), quota === null ? 'not in the clusters file' : percent(stored, quota),
+  ]);
+  rows.push(['total', number(status.total.stored), number(status.total.quota),
+    status.total.quota > 0 ? percent(status.total.stored, status.total.quota) : '-']);
+  const header = ['cluster', 'stored', 'quota', 'filled'];
+  const widths = header.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i].length)));
+  const line = (row) => `  ${row[0].padEnd(widths[0])}  ${row[1].padStart(widths[1])}  ${row[2].padStart(widths[2])}  ${row[3]}`.trimEnd();
+  const lines = [
+    `Storage: ${status.storage}`,
+    `Clusters: ${configPath}`,
+    '',
+    line(header),
+    ...rows.slice(0, -1).map(line),
+    line(['-'.repeat(widths[0]), '-'.repeat(widths[1]), '-'.repeat(widths[2]), '']),
+    line(rows.at(-1)),
+    '',
+  ];
+  const run = status.last_run;
+  if (!run) {
+    lines.push('Last run: none yet.');
+  } else {
+    const finished = run.finished_at ? `, finished ${run.finished_at}` : ' (not finished)';
+    const written = run.repos_written === null ? '' : `; ${number(run.repos_written)} repositories written`;
+    lines.push(`Last run: #${run.id} ${run.status}, started ${run.started_at}${finished}${written}.`);
+  }
+  return `${lines.join('\n')}\n`;
+}
 
 export default {
   name: 'check-status.js',
@@ -12,12 +82,27 @@ export default {
     'db-dir': { type: 'string', value: 'DIR', description: 'Embedded PostgreSQL directory (default: ./data)' },
   },
   notes: [
-    'Storage: SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY, else DATABASE_URL, else ./data.',
-    'Not built yet: the status report arrives with the ingest issue (it reads what the ingest job stores).',
+    'Storage: SUPABASE_URL + SUPABASE_SERVICE_ROLE_KEY, else DATABASE_URL, else ./data;',
+    '.env in the working directory is read. Needs no GitHub token.',
+    '',
+    'Exit status: 0 shown, 1 storage unreachable or a bad clusters file, 2 usage error.',
   ],
-  async run() {
-    throw new CliError(
-      'the status report is not built yet: it arrives with the ingest issue, together with the storage it reads',
-    );
+  async run({ json, config: configPath = DEFAULT_CLUSTERS_PATH, 'db-dir': dbDir = './data' }) {
+    loadDotEnv();
+    // The file first: a typo there should not wait for a database to open.
+    const config = loadClusters(configPath);
+    const sink = await openSink(process.env, { dbDir });
+    let status;
+    try {
+      await sink.check();
+      await sink.ensureSchema();
+      const counts = await sink.clusterCounts();
+      const run = await sink.lastRun();
+      status = statusOf(config, counts, run, sink.description);
+    } finally {
+      await sink.close();
+    }
+    process.stdout.write(json ? `${JSON.stringify(status)}\n` : toText(status, config.path));
+    return EXIT_OK;
   },
 };
