@@ -330,6 +330,8 @@ void Engine::run_worker(std::size_t index) {
     }
     finished_one();
   }
+  std::lock_guard<std::mutex> guard(mutex_);
+  result_.retried += api.counters().retried;
 }
 
 }  // namespace gh

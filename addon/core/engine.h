@@ -106,6 +106,7 @@ struct EngineResult {
   std::vector<GroupResult> groups;
   std::vector<TokenCheck> token_checks;
   std::uint64_t batches = 0;
+  std::uint64_t retried = 0;  // requests sent again after a transient failure
 };
 
 class Engine {

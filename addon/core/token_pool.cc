@@ -503,6 +503,7 @@ void TokenPool::finish(Permit& permit, const Feedback* feedback) {
       const RateLimitHeaders& h = feedback->headers;
       ++token.requests;
       ++total_requests_;
+      ++requests_by_resource_[permit.resource_];
       ++outcomes_[static_cast<std::size_t>(outcome)];
       token.last_status = feedback->http_status;
       if (counts_as_error(outcome)) {
@@ -690,6 +691,7 @@ PoolSnapshot TokenPool::snapshot() const {
   const TimePoint now = clock_.now();
   PoolSnapshot snap;
   snap.total_requests = total_requests_;
+  snap.requests_by_resource.insert(requests_by_resource_.begin(), requests_by_resource_.end());
   snap.outcomes = outcomes_;
   snap.waiting = waiting_;
   // Resources worth summarising: the two every run uses, and any seen since.

@@ -165,7 +165,8 @@ struct PoolSnapshot {
   std::vector<TokenSnapshot> tokens;
   std::map<std::string, ResourceSummary> resources;
   std::uint64_t total_requests = 0;
-  std::array<std::uint64_t, kOutcomeCount> outcomes{};  // indexed by Outcome
+  std::array<std::uint64_t, kOutcomeCount> outcomes{};        // indexed by Outcome
+  std::map<std::string, std::uint64_t> requests_by_resource;  // answered requests
   int quota_groups = 0;  // distinct GitHub users (tokens of unknown login count alone)
   int waiting = 0;       // workers blocked in acquire() right now
 };
@@ -308,6 +309,7 @@ class TokenPool {
   std::vector<Worker> workers_;
   std::array<std::uint64_t, kOutcomeCount> outcomes_{};
   std::uint64_t total_requests_ = 0;
+  std::map<std::string, std::uint64_t, std::less<>> requests_by_resource_;
   bool stopped_ = false;
   int waiting_ = 0;
   std::map<std::string, TimePoint, std::less<>> reported_wait_;  // per resource

@@ -125,6 +125,7 @@ Napi::Object ToJs(Napi::Env env, const EngineResult& result) {
   o.Set("stopped", Napi::Boolean::New(env, result.stopped));
   o.Set("error", result.error.empty() ? env.Null() : Napi::String::New(env, result.error));
   o.Set("batches", Num(env, static_cast<std::int64_t>(result.batches)));
+  o.Set("retried", Num(env, static_cast<std::int64_t>(result.retried)));
   Napi::Object clusters = Napi::Object::New(env);
   for (const GroupResult& g : result.groups) {
     Napi::Object c = Napi::Object::New(env);
@@ -162,6 +163,11 @@ Napi::Object ToJs(Napi::Env env, const PoolSnapshot& snapshot) {
         Num(env, static_cast<std::int64_t>(snapshot.outcomes[static_cast<std::size_t>(i)])));
   }
   o.Set("outcomes", outcomes);
+  Napi::Object by_resource = Napi::Object::New(env);
+  for (const auto& [name, count] : snapshot.requests_by_resource) {
+    by_resource.Set(name, Num(env, static_cast<std::int64_t>(count)));
+  }
+  o.Set("requestsByResource", by_resource);
   Napi::Object resources = Napi::Object::New(env);
   for (const auto& [name, summary] : snapshot.resources) {
     Napi::Object r = Napi::Object::New(env);

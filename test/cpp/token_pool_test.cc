@@ -82,6 +82,7 @@ TEST_CASE("reported responses update the bucket named by x-ratelimit-resource", 
   CHECK(s.tokens[0].resources.at("search").in_flight == 0);
   CHECK(s.tokens[0].requests == 1);
   CHECK(s.total_requests == 1);
+  CHECK(s.requests_by_resource.at("search") == 1);  // counted where it was reserved
 }
 
 TEST_CASE("permits reserve their cost, so a bucket is never overspent", "[pool]") {
