@@ -106,7 +106,7 @@ export function loadClusters(file = DEFAULT_CLUSTERS_PATH) {
   const data = parseJson(resolved, text);
   if (!isObject(data)) throw fail(resolved, `expected a JSON object with "clusters", got ${shown(data)}`);
 
-  const minStars = data.min_stars ?? 0;
+  const minStars = Object.hasOwn(data, 'min_stars') ? data.min_stars : 0;
   if (!Number.isSafeInteger(minStars) || minStars < 0) {
     throw fail(resolved, `min_stars must be a whole number (0 or more), got ${shown(data.min_stars)}`);
   }

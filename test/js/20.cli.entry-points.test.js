@@ -74,8 +74,9 @@ describe('node ingest-balanced-parallel.js', () => {
 });
 
 describe('node check-status.js', () => {
-  it('says in one line that it is not built yet, exit 1', () => {
-    assertOneLineError(cli('check-status.js', ['--json']), 1, /not built yet/);
+  it('storage unreachable is one clear line, exit 1 (the full report: 44.cli.check-status)', () => {
+    const result = cli('check-status.js', ['--json'], { env: { DATABASE_URL: 'postgres://gh@127.0.0.1:1/gh', SUPABASE_URL: '' } });
+    assertOneLineError(result, 1, /^check-status: storage unreachable/);
   });
 });
 
