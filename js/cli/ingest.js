@@ -1,6 +1,6 @@
 // `node ingest-balanced-parallel.js`: the main job. Its options are the contract of
-// DESIGN.md (Command line); the job itself arrives with the engine and ingest issues.
-import { CliError } from './errors.js';
+// DESIGN.md (Command line); js/ingest/run-ingest.js does the work.
+import { runIngest } from '../ingest/run-ingest.js';
 import { clusterList, integerAtLeast, listOf, oneOf } from './values.js';
 
 export default {
@@ -52,12 +52,8 @@ export default {
     'SUPABASE_SERVICE_ROLE_KEY, else DATABASE_URL, else an embedded PostgreSQL under ./data.',
     '',
     'Exit status: 0 done, 1 failed (one message), 2 usage error, 130 interrupted.',
-    'Not built yet: the ingest job arrives with the fetch engine and ingest issues.',
   ],
-  async run() {
-    throw new CliError(
-      'the ingest job is not built yet: it arrives with the fetch engine and ingest issues ' +
-        '(`node test-tokens.js` already checks your token configuration)',
-    );
+  run(values) {
+    return runIngest(values);
   },
 };

@@ -68,8 +68,9 @@ describe('node ingest-balanced-parallel.js', () => {
     assertOneLineError(cli('ingest-balanced-parallel.js', ['--details=none,readme']), 2, /--details expects/);
   });
 
-  it('says in one line that the job is not built yet, exit 1', () => {
-    assertOneLineError(cli('ingest-balanced-parallel.js', ['--cluster=web', '--limit=10']), 1, /not built yet/);
+  it('without a token: one line pointing to the demo, exit 1 (the job itself: 45.ingest.run)', () => {
+    assertOneLineError(cli('ingest-balanced-parallel.js', ['--cluster=web', '--limit=10']), 1,
+      /^ingest-balanced-parallel: no GitHub token.*npm run demo/);
   });
 });
 
@@ -92,9 +93,13 @@ describe('node test-tokens.js', () => {
 });
 
 describe('npm run demo (js/demo.js)', () => {
-  it('prints the version line and exits 0', () => {
-    const result = node([path.join(root, 'js', 'demo.js')]);
+  it('runs the job against the simulator into ./data, then shows check-status', () => {
+    const cwd = tempDir();
+    const result = node([path.join(root, 'js', 'demo.js'), '--limit=80'], { cwd, timeout: 120_000 });
     assert.equal(result.status, 0, result.stderr);
-    assert.ok(result.stdout.startsWith(`${formatVersion()}\n`), result.stdout);
+    assert.match(result.stdout, /^80 repositories written in [\d.]+ s$/m);
+    assert.match(result.stdout, /Storage: embedded PostgreSQL at .*pglite/);
+    assert.match(result.stdout, /total +80 +20,000/);
+    assert.ok(fs.existsSync(path.join(cwd, 'data', 'pglite')), 'the embedded database is under ./data');
   });
 });

@@ -19,8 +19,8 @@ export function cleanEnv(extra = {}) {
 }
 
 /** Runs `node <args>` and returns {status, stdout, stderr}. */
-export function node(args, { env = {}, cwd = root } = {}) {
-  const result = spawnSync(process.execPath, args, { cwd, env: cleanEnv(env), encoding: 'utf8', timeout: 30_000 });
+export function node(args, { env = {}, cwd = root, timeout = 30_000 } = {}) {
+  const result = spawnSync(process.execPath, args, { cwd, env: cleanEnv(env), encoding: 'utf8', timeout });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }
 

@@ -1,0 +1,23 @@
+// A repository from the engine becomes a `repositories` row: the schema's fields as the
+// engine delivers them, plus the enrichment columns.
+import { enrich } from '../enrich/index.js';
+
+const ENGINE_FIELDS = [
+  'id', 'full_name', 'owner', 'name', 'description', 'html_url', 'homepage', 'language',
+  'languages', 'topics', 'license', 'stars', 'forks', 'watchers', 'open_issues', 'size_kb',
+  'default_branch', 'is_fork', 'is_archived', 'created_at', 'pushed_at', 'updated_at',
+];
+
+/** The row for `repo`, found for `cluster` (the quota it counts towards). */
+export function toRow(repo, cluster, now) {
+  const row = {};
+  for (const field of ENGINE_FIELDS) row[field] = repo[field];
+  return { ...row, ...enrich({ ...repo, cluster, clusters_found: repo.clusters_found ?? [cluster] }, { now }) };
+}
+
+/** ETags worth keeping for --refresh: the details fetched in this run. */
+export function etagEntries(repo) {
+  return Object.entries(repo.etags ?? {})
+    .filter(([, etag]) => etag)
+    .map(([endpoint, etag]) => ({ repository_id: repo.id, endpoint, etag }));
+}

@@ -1,0 +1,147 @@
+// The main job (DESIGN.md): plan what each cluster still needs from the database, run
+// the engine for it, enrich and store every batch, and report. Storage is checked before
+// the first GitHub request; a batch that cannot be stored goes to the dead letters and
+// ends the run (exit 1); SIGINT/SIGTERM stop the engine, store what was fetched, exit 130.
+import { loadTokens, startRun } from '../../binding/index.js';
+import { CliError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../cli/errors.js';
+import { apiUrlFromEnv } from '../config/api-url.js';
+import { loadClusters, searchQueries, selectClusters } from '../config/clusters.js';
+import { loadDotEnv } from '../config/env.js';
+import { planLimits } from '../plan/quotas.js';
+import { openSink } from '../storage/index.js';
+import { appendDeadLetter, DEAD_LETTERS_PATH, replayDeadLetters } from './dead-letters.js';
+import { createProgress } from './progress.js';
+import { etagEntries, toRow } from './rows.js';
+import { buildSummary, formatSummary } from './summary.js';
+
+const STORE_ATTEMPTS = 3;
+
+function tokensFrom(env) {
+  try {
+    return loadTokens(env).tokens;
+  } catch (err) {
+    if (err.code === 'E_NO_TOKEN') throw new CliError(err.message, { code: err.code });
+    throw err;
+  }
+}
+
+async function withRetries(attempts, task) {
+  let lastError;
+  for (let attempt = 1; attempt <= attempts; attempt++) {
+    try {
+      return await task();
+    } catch (err) {
+      lastError = err;
+      if (attempt < attempts) await new Promise((resolve) => setTimeout(resolve, 200 * 2 ** attempt));
+    }
+  }
+  throw lastError;
+}
+
+export async function runIngest(values, { env = process.env, stdout = process.stdout, stderr = process.stderr } = {}) {
+  const started = Date.now();
+  loadDotEnv();
+  const config = loadClusters(values.config);
+  const selected = selectClusters(config, values.cluster ?? 'all');
+  const tokens = tokensFrom(env);
+  const apiUrl = apiUrlFromEnv(env);
+  const sink = await openSink(env, { dbDir: values['db-dir'] ?? './data' });
+  let runId = null;
+  try {
+    await sink.check();  // before any GitHub request: nothing is fetched in vain
+    await sink.ensureSchema();
+    const store = (rows) => withRetries(STORE_ATTEMPTS, () => sink.upsertRepositories(rows));
+    const replay = await replayDeadLetters(DEAD_LETTERS_PATH, store);
+    if (replay.failed) {
+      throw new CliError(`${replay.failed} dead-lettered batch(es) in ${DEAD_LETTERS_PATH} still cannot be stored: ` +
+        `${replay.error?.message ?? replay.error}`);
+    }
+    if (replay.replayed) stderr.write(`stored ${replay.replayed} repositories from ${DEAD_LETTERS_PATH}\n`);
+
+    const stored = await sink.clusterCounts();
+    const quotas = Object.fromEntries(selected.map((name) => [name, config.clusters[name].quota]));
+    const wanted = planLimits({ quotas, stored, selected, limit: values.limit });
+    const groups = selected
+      .filter((name) => wanted[name] > 0)
+      .map((name) => ({ name, queries: searchQueries(config, name), limit: wanted[name] }));
+    const knownIds = values.refresh ? [] : [...(await sink.loadKnownIds())];
+    if (values['dry-run']) {
+      stdout.write(`${JSON.stringify({ dry_run: true, storage: sink.description, wanted }, null, values.json ? 0 : 2)}\n`);
+      return EXIT_OK;
+    }
+
+    runId = await sink.recordRun({ clusters: selected, limit: values.limit ?? null, details: values.details ?? null });
+    const progress = createProgress({ stream: stderr, wanted });
+    let failure = null;
+    let written = 0;
+    let interrupted = false;
+    let stats = null;
+    let result = { ok: true, stopped: false, clusters: {} };
+
+    if (groups.length) {
+      const now = Date.now();
+      const run = startRun(
+        {
+          tokens, apiUrl, groups,
+          details: values.details ?? ['languages', 'readme', 'community'],
+          workers: values.workers, batchSize: values['batch-size'],
+          knownIds, minRemaining: values['min-remaining'], requestsPerToken: values['requests-per-token'],
+        },
+        {
+          onBatch: async (batch) => {
+            const rows = batch.repositories.map((repo) => toRow(repo, batch.cluster, now));
+            if (failure) {
+              appendDeadLetter(DEAD_LETTERS_PATH, { cluster: batch.cluster, rows, error: 'the run stopped before this batch was stored' });
+              return;
+            }
+            try {
+              await store(rows);
+              await sink.saveEtags(batch.repositories.flatMap(etagEntries));
+              written += rows.length;
+              progress.add(batch.cluster, rows.length);
+            } catch (err) {
+              appendDeadLetter(DEAD_LETTERS_PATH, { cluster: batch.cluster, rows, error: err });
+              failure ??= new CliError(`storage failed (${err.message}); the batch was saved to ${DEAD_LETTERS_PATH} ` +
+                'and is stored first on the next run');
+              run.stop();
+            }
+          },
+          onEvent: (event) => progress.event(event),
+        },
+      );
+      const onSignal = () => {
+        interrupted = true;
+        stderr.write('stopping: storing what was fetched...\n');
+        run.stop();
+      };
+      process.once('SIGINT', onSignal);
+      process.once('SIGTERM', onSignal);
+      try {
+        result = await run.done;
+      } finally {
+        process.off('SIGINT', onSignal);
+        process.off('SIGTERM', onSignal);
+      }
+      stats = run.stats();
+      progress.finish();
+    }
+
+    const summary = buildSummary({
+      config, selected, stored, added: progress.added, stats, result, written, elapsedS: (Date.now() - started) / 1000,
+    });
+    const status = failure || !result.ok ? 'failed' : interrupted ? 'interrupted' : 'done';
+    await sink.finishRun(runId, { status, summary });
+    stdout.write(values.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+    if (failure) throw failure;
+    if (!result.ok) throw new CliError(result.error ?? 'the run failed');
+    if (interrupted) return EXIT_INTERRUPTED;
+    for (const [name, c] of Object.entries(result.clusters ?? {})) {
+      if (c.exhausted) stderr.write(`note: ${name} is short: its queries ran dry at ${summary.clusters[name].stored} of ${summary.clusters[name].quota}\n`);
+    }
+    return EXIT_OK;
+  } finally {
+    await sink.close();
+  }
+}
+
+export { EXIT_FAILED };

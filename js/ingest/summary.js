@@ -1,0 +1,48 @@
+// The end of a run: the JSON summary of the contract (DESIGN.md, Command line) and its
+// human form.
+export function buildSummary({ config, selected, stored, added, stats, result, elapsedS, written }) {
+  const clusters = {};
+  for (const name of selected) {
+    clusters[name] = { quota: config.clusters[name].quota, stored: (stored[name] ?? 0) + (added[name] ?? 0), added: added[name] ?? 0 };
+  }
+  const outcomes = stats?.outcomes ?? {};
+  const count = (...names) => names.reduce((sum, name) => sum + (outcomes[name] ?? 0), 0);
+  return {
+    repos_written: written,
+    clusters,
+    requests: {
+      total: stats?.totalRequests ?? 0,
+      search: stats?.requestsByResource?.search ?? 0,
+      core: stats?.requestsByResource?.core ?? 0,
+      not_modified: count('not_modified'),
+      rate_limited: count('primary_limit'),
+      secondary_limited: count('secondary_limit'),
+      retried: result?.retried ?? 0,
+      failed: count('server_error', 'network_error', 'malformed', 'client_error'),
+    },
+    tokens: (stats?.tokens ?? []).map((token) => ({
+      id: token.id,
+      mask: token.mask,
+      login: token.login,
+      requests: token.requests,
+      core_remaining: token.resources.core?.remaining ?? null,
+      search_remaining: token.resources.search?.remaining ?? null,
+      state: token.state,
+    })),
+    elapsed_s: Math.round(elapsedS * 10) / 10,
+  };
+}
+
+export function formatSummary(summary) {
+  const lines = [`${summary.repos_written} repositories written in ${summary.elapsed_s} s`];
+  for (const [name, c] of Object.entries(summary.clusters)) {
+    lines.push(`  ${name.padEnd(14)} ${String(c.stored).padStart(6)} / ${String(c.quota).padEnd(6)} (+${c.added})`);
+  }
+  lines.push(`requests: ${summary.requests.total} (rate-limited ${summary.requests.rate_limited}, ` +
+    `secondary ${summary.requests.secondary_limited}, failed ${summary.requests.failed})`);
+  for (const t of summary.tokens) {
+    lines.push(`  ${t.id.padEnd(9)} ${t.mask.padEnd(12)} ${String(t.login ?? '?').padEnd(16)} ${t.state.padEnd(9)} ` +
+      `${t.requests} requests, core ${t.core_remaining ?? '?'}, search ${t.search_remaining ?? '?'} left`);
+  }
+  return `${lines.join('\n')}\n`;
+}
