@@ -8,7 +8,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { startSimulator } from '../simulator/index.js';
 import { nodeAsync, root, tempDir } from '../support/helpers.js';
-import { createTestSchema, TEST_DATABASE_URL } from '../support/test-database.js';
+import { createTestSchema, schemaDatabaseUrl } from '../support/test-database.js';
 
 let sim;
 let db;
@@ -18,9 +18,7 @@ let databaseUrl;
 before(async () => {
   sim = await startSimulator({ seed: 21, repositories: 3000, tokens: 4, badTokens: 0 });
   db = await createTestSchema('ingest');
-  const url = new URL(TEST_DATABASE_URL);
-  url.searchParams.set('options', `-c search_path=${db.schema}`);
-  databaseUrl = url.href;
+  databaseUrl = schemaDatabaseUrl(db.schema);
   dir = tempDir();
   fs.writeFileSync(path.join(dir, 'clusters.json'), JSON.stringify({
     min_stars: 0,

@@ -9,7 +9,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { startSimulator } from '../simulator/index.js';
 import { cleanEnv, nodeAsync, root, tempDir } from '../support/helpers.js';
-import { createTestSchema, TEST_DATABASE_URL } from '../support/test-database.js';
+import { createTestSchema, schemaDatabaseUrl } from '../support/test-database.js';
 
 let db;
 let dir;
@@ -17,9 +17,7 @@ let databaseUrl;
 
 before(async () => {
   db = await createTestSchema('interrupt');
-  const url = new URL(TEST_DATABASE_URL);
-  url.searchParams.set('options', `-c search_path=${db.schema}`);
-  databaseUrl = url.href;
+  databaseUrl = schemaDatabaseUrl(db.schema);
   dir = tempDir();
   fs.writeFileSync(path.join(dir, 'clusters.json'), JSON.stringify({
     min_stars: 0,

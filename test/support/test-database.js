@@ -34,6 +34,13 @@ export async function createTestSchema(prefix) {
   };
 }
 
+/** A DATABASE_URL for the test database whose search_path is `schema`. */
+export function schemaDatabaseUrl(schema) {
+  const url = new URL(TEST_DATABASE_URL);
+  url.searchParams.set('options', `-c search_path=${schema}`);
+  return url.href;
+}
+
 /** A repository row read straight from the table, or undefined. */
 export async function readRepository(query, id) {
   const { rows } = await query('SELECT * FROM repositories WHERE id = $1', [id]);
