@@ -71,7 +71,8 @@ export async function runIngest(values, { env = process.env, stdout = process.st
     }
 
     runId = await sink.recordRun({ clusters: selected, limit: values.limit ?? null, details: values.details ?? null });
-    const progress = createProgress({ stream: stderr, wanted });
+    let statsOf = () => null;
+    const progress = createProgress({ stream: stderr, wanted, stats: () => statsOf() });
     let failure = null;
     let written = 0;
     let interrupted = false;
@@ -109,6 +110,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
           onEvent: (event) => progress.event(event),
         },
       );
+      statsOf = () => run.stats();
       const onSignal = () => {
         interrupted = true;
         stderr.write('stopping: storing what was fetched...\n');
