@@ -86,8 +86,16 @@ void Engine::coordinate() {
         std::any_of(result_.token_checks.begin(), result_.token_checks.end(),
                     [](const TokenCheck& c) { return c.status == TokenCheck::Status::ok; });
     if (!any && !stop_.stopped()) {
-      std::string reason = result_.token_checks.empty() ? "" : result_.token_checks.front().error;
-      fail("no usable token: every token failed its check (" + reason + ")");
+      const auto& checks = result_.token_checks;
+      const bool all_rejected = std::all_of(checks.begin(), checks.end(), [](const TokenCheck& c) {
+        return c.status == TokenCheck::Status::rejected;
+      });
+      const std::string reason = checks.empty() ? "" : checks.front().error;
+      // Bad tokens and an unreachable GitHub need different fixes: say which it is.
+      fail(all_rejected
+               ? "no valid token: GitHub rejected all " + std::to_string(checks.size()) +
+                     " tokens (401 Bad credentials); check them with `node test-tokens.js`"
+               : "GitHub unreachable at " + options_.api_url + " after retries (" + reason + ")");
       finish();
       return;
     }

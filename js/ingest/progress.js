@@ -78,15 +78,18 @@ export function createProgress({
       }
     },
     event(event) {
-      if (event.type === 'progress' || event.pool === 'resumed' || event.pool === 'exhausted') return;
-      line(event.pool === 'waiting' ? waitLine(event, now) : `${event.type === 'error' ? 'error' : 'warning'}: ${event.message}`);
+      // Errors end the run: the command reports them once, as its last line.
+      if (event.type === 'progress' || event.type === 'error') return;
+      if (event.pool === 'resumed' || event.pool === 'exhausted') return;
+      line(event.pool === 'waiting' ? waitLine(event, now) : `warning: ${event.message}`);
     },
-    finish() {
+    // `failed`: the run ends with an error line of its own; no closing status line then.
+    finish({ failed = false } = {}) {
       if (bars) {
         clearInterval(ticker);
         header.update(total, status());
         bars.stop();
-      } else {
+      } else if (!failed) {
         line(summary());
       }
     },

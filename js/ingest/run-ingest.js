@@ -125,7 +125,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
         process.off('SIGTERM', onSignal);
       }
       stats = run.stats();
-      progress.finish();
+      progress.finish({ failed: Boolean(failure) || !result.ok });
     }
 
     const summary = buildSummary({

@@ -227,6 +227,20 @@ TEST_CASE("stop() ends a run held by backpressure and delivers what was fetched"
   CHECK(delivered == static_cast<std::int64_t>(sink.delivered_.size()));
 }
 
+TEST_CASE("GitHub unreachable ends the run with one clear error", "[engine]") {
+  Rig rig;
+  rig.options.api_url = "http://127.0.0.1:" + std::to_string(closed_port());
+  rig.options.retry.max_attempts = 2;
+  RecordingSink sink(true);
+  Engine engine(rig.options, {{"web", {"topic:react"}, 10}}, sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  CHECK_FALSE(result.ok);
+  CHECK(result.error.rfind("GitHub unreachable at http://127.0.0.1:", 0) == 0);
+  CHECK(result.error.find("connect_failed") != std::string::npos);
+}
+
 TEST_CASE("no usable token ends the run with one clear error", "[engine]") {
   Rig rig;
   rig.server.on("/user", [] {
@@ -240,6 +254,6 @@ TEST_CASE("no usable token ends the run with one clear error", "[engine]") {
   engine.start();
   const EngineResult result = engine.wait();
   CHECK_FALSE(result.ok);
-  CHECK(result.error.find("no usable token") != std::string::npos);
+  CHECK(result.error.find("no valid token: GitHub rejected all 2 tokens") != std::string::npos);
   CHECK(rig.requests_to("/search/") == 0);
 }

@@ -98,6 +98,19 @@ describe('node ingest-balanced-parallel.js', () => {
     assert.equal(sim.stats().requests, before);
   });
 
+  it('an unreachable GitHub fails in one line after retries, exit 1', async () => {
+    // A cluster that still needs repositories, so GitHub must be asked.
+    fs.writeFileSync(path.join(dir, 'more.json'), JSON.stringify({ clusters: { more: { quota: 10, queries: ['topic:rust'] } } }));
+    const result = await nodeAsync([path.join(root, 'ingest-balanced-parallel.js'), `--config=${path.join(dir, 'more.json')}`], {
+      cwd: dir, timeout: 120_000,
+      env: { GITHUB_TOKENS: sim.tokens.join(','), GITHUB_API_URL: 'http://127.0.0.1:9', DATABASE_URL: databaseUrl },
+    });
+    assert.equal(result.status, 1);
+    const lines = result.stderr.trim().split('\n');
+    assert.equal(lines.length, 1, result.stderr);
+    assert.match(lines[0], /^ingest-balanced-parallel: GitHub unreachable at http:\/\/127\.0\.0\.1:9 after retries/);
+  });
+
   it('usage errors exit 2, a missing token exits 1 pointing to the demo', async () => {
     const unknown = await ingest(['--cluster=nope']);
     assert.equal(unknown.status, 2);
