@@ -167,6 +167,7 @@ struct RunState final : public EngineSink {
   std::thread waiter;  // waits for the run's end, posts 'done', releases the tsfn
   bool started = false;
   bool cleanup_hook = false;  // registered at start(), removed by the finalizer
+  bool finalized = false;     // the tsfn is gone (also at environment teardown)
 
   void Post(Message* message) {
     if (tsfn.BlockingCall(message) != napi_ok) delete message;  // closing: JS is gone
@@ -228,6 +229,7 @@ Run::Run(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Run>(info) {
                             if (ended->cleanup_hook) {
                               napi_remove_env_cleanup_hook(finalizing, OnEnvCleanup, ended);
                             }
+                            ended->finalized = true;
                             if (ended->waiter.joinable()) ended->waiter.join();
                             delete keep;
                           });
@@ -237,7 +239,7 @@ Run::Run(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Run>(info) {
 
 Run::~Run() {
   // Never started: nobody else will release the tsfn.
-  if (state_ && !state_->started) state_->tsfn.Release();
+  if (state_ && !state_->started && !state_->finalized) state_->tsfn.Release();
 }
 
 Napi::Value Run::Start(const Napi::CallbackInfo& info) {
