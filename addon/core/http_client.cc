@@ -6,35 +6,19 @@
 #include <cstdlib>
 #include <utility>
 
+#include "core/ascii.h"
 #include "core/link_header.h"
 #include "core/token_mask.h"
 
 namespace gh {
 namespace {
 
+using ascii::iequals;
+using ascii::trim;
+
 // How often a running transfer looks at its stop flag, at the latest.
 constexpr int kPollTickMs = 50;
 constexpr long kMaxRedirects = 5;
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() &&
-         (s.back() == ' ' || s.back() == '\t' || s.back() == '\r' || s.back() == '\n')) {
-    s.remove_suffix(1);
-  }
-  return s;
-}
 
 // A header value must not smuggle in another header or line.
 bool header_safe(std::string_view value) {

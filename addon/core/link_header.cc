@@ -1,28 +1,13 @@
 #include "core/link_header.h"
 
-#include <cctype>
+#include "core/ascii.h"
 
 namespace gh {
 namespace {
 
-bool is_space(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
-  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
-  return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-  if (a.size() != b.size()) return false;
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(a[i])) !=
-        std::tolower(static_cast<unsigned char>(b[i]))) {
-      return false;
-    }
-  }
-  return true;
-}
+using ascii::iequals;
+using ascii::is_space;
+using ascii::trim;
 
 void assign_relation(PageLinks& links, std::string_view rel, std::string_view url) {
   std::string* slot = nullptr;
