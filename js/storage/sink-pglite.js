@@ -6,7 +6,7 @@ import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 
 import { StorageError, firstLine } from './errors.js';
-import { SqlStore } from './sql-store.js';
+import { SqlStore, sqlSinkMethods } from './sql-store.js';
 
 function isAlive(pid) {
   try {
@@ -101,15 +101,7 @@ export function openPgliteSink({ dbDir = './data' } = {}) {
           { code: 'E_STORAGE_UNREACHABLE', cause: err });
       }
     },
-    ensureSchema: () => store.ensureSchema(),
-    upsertRepositories: (rows) => store.upsertRepositories(rows),
-    saveEtags: (entries) => store.saveEtags(entries),
-    loadKnownIds: () => store.loadKnownIds(),
-    loadEtags: () => store.loadEtags(),
-    recordRun: (options) => store.recordRun(options),
-    finishRun: (id, result) => store.finishRun(id, result),
-    lastRun: () => store.lastRun(),
-    clusterCounts: () => store.clusterCounts(),
+    ...sqlSinkMethods(store),
     async close() {
       if (!opening) return;
       const pending = opening;

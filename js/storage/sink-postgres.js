@@ -2,7 +2,7 @@
 import pg from 'pg';
 
 import { StorageError, firstLine, maskUrl } from './errors.js';
-import { SqlStore } from './sql-store.js';
+import { SqlStore, sqlSinkMethods } from './sql-store.js';
 
 const CONNECT_TIMEOUT_MS = 5000;
 
@@ -60,15 +60,7 @@ export function openPostgresSink({ connectionString, schema, connectTimeoutMs = 
           { code: 'E_STORAGE_UNREACHABLE', cause: err });
       }
     },
-    ensureSchema: () => store.ensureSchema(),
-    upsertRepositories: (rows) => store.upsertRepositories(rows),
-    saveEtags: (entries) => store.saveEtags(entries),
-    loadKnownIds: () => store.loadKnownIds(),
-    loadEtags: () => store.loadEtags(),
-    recordRun: (options) => store.recordRun(options),
-    finishRun: (id, result) => store.finishRun(id, result),
-    lastRun: () => store.lastRun(),
-    clusterCounts: () => store.clusterCounts(),
+    ...sqlSinkMethods(store),
     close: () => pool.end(),
   };
 }

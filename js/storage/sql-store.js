@@ -137,3 +137,22 @@ export class SqlStore {
     return Object.fromEntries(rows.map((row) => [row.cluster, Number(row.stored)]));
   }
 }
+
+/**
+ * The Sink methods a SqlStore carries out, bound to it: both SQL sinks expose them as
+ * they are and add only check() and close() of their own.
+ * @param {SqlStore} store
+ */
+export function sqlSinkMethods(store) {
+  return {
+    ensureSchema: () => store.ensureSchema(),
+    upsertRepositories: (rows) => store.upsertRepositories(rows),
+    saveEtags: (entries) => store.saveEtags(entries),
+    loadKnownIds: () => store.loadKnownIds(),
+    loadEtags: () => store.loadEtags(),
+    recordRun: (options) => store.recordRun(options),
+    finishRun: (id, result) => store.finishRun(id, result),
+    lastRun: () => store.lastRun(),
+    clusterCounts: () => store.clusterCounts(),
+  };
+}
