@@ -143,6 +143,8 @@ export interface RunOptions {
   maxUnacked?: number;
   /** Repositories already stored: neither fetched nor delivered. */
   knownIds?: number[];
+  /** Stored ETags per repository, sent as If-None-Match: an unchanged detail is a free 304. */
+  knownEtags?: Array<{ id: number; languages?: string | null; readme?: string | null; community?: string | null }>;
   /** Check every token first (GET /user, GET /rate_limit); default true. */
   checkTokens?: boolean;
   /** Reserve kept in the hourly buckets. */
@@ -192,6 +194,8 @@ export interface RunRepository {
   } | null;
   details: Record<'languages' | 'readme' | 'community', 'not_requested' | 'fetched' | 'unchanged' | 'absent'>;
   etags: Record<'languages' | 'readme' | 'community', string>;
+  /** Every group that has found it so far in this run, its own group first. */
+  clusters_found: string[];
 }
 
 export interface RunBatch {
@@ -220,6 +224,8 @@ export interface RunResult {
   batches: number;
   clusters: Record<string, { limit: number; delivered: number; full: boolean; exhausted: boolean; unreachable: number }>;
   tokenChecks: Array<{ id: string; status: string; login: string | null; error: string | null }>;
+  /** Repositories found by more groups than their batch listed (or stored ones found again). */
+  lateFinders: Array<{ id: number; clusters: string[] }>;
 }
 
 export interface Run {
@@ -229,6 +235,8 @@ export interface Run {
   stop(): Promise<RunResult>;
   /** The token pool now: per resource and per token. */
   stats(): object;
+  /** The group wants nothing more (e.g. its quota was met elsewhere): its searches stop. */
+  cancelGroup(name: string): void;
 }
 
 /**

@@ -142,10 +142,13 @@ export function checkTokens(tokens, options = {}) {
  *
  * @param {{tokens: string[], apiUrl?: string, groups: Array<{name: string, queries: string[], limit: number}>,
  *   details?: Array<'languages'|'readme'|'community'>, workers?: number, batchSize?: number,
- *   maxUnacked?: number, knownIds?: number[], checkTokens?: boolean, minRemaining?: number,
+ *   maxUnacked?: number, knownIds?: number[],
+ *   knownEtags?: Array<{id: number, languages?: string, readme?: string, community?: string}>,
+ *   checkTokens?: boolean, minRemaining?: number,
  *   requestsPerToken?: number, createdUpper?: number}} options
  * @param {{onBatch?: (batch: object) => unknown, onEvent?: (event: object) => void}} [handlers]
- * @returns {{done: Promise<object>, stop: () => Promise<object>, stats: () => object}}
+ * @returns {{done: Promise<object>, stop: () => Promise<object>, stats: () => object,
+ *   cancelGroup: (name: string) => void}}
  */
 export function startRun(options, { onBatch, onEvent } = {}) {
   const { groups, ...engineOptions } = options;
@@ -190,6 +193,7 @@ export function startRun(options, { onBatch, onEvent } = {}) {
       return done;
     },
     stats: () => run.stats(),
+    cancelGroup: (name) => run.cancelGroup(name),
   };
 }
 

@@ -132,6 +132,7 @@ void Engine::finish() {
       r.exhausted = !r.full && all_done && !result_.stopped && !state_[g].cancelled;
       result_.groups.push_back(r);
     }
+    result_.late_finders = registry_.late_finders();
   }
   work_cv_.notify_all();
 }
@@ -232,6 +233,11 @@ void Engine::finished_one() {
 }
 
 void Engine::on_found(std::size_t group, SearchPage& page) {
+  {
+    // A cancelled group claims nothing more, even from a page already in hand.
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (state_[group].cancelled) return;
+  }
   for (Repository& repo : page.items) {
     const RepositoryRegistry::Claim claim = registry_.claim(repo.id, group);
     if (claim.verdict != RepositoryRegistry::Verdict::claimed) continue;
@@ -271,6 +277,10 @@ void Engine::flush(std::size_t group, std::unique_lock<std::mutex>& lock) {
   batch.details = std::move(state.pending_details);
   state.pending.clear();
   state.pending_details.clear();
+  batch.finders.reserve(batch.repositories.size());
+  for (const Repository& repo : batch.repositories) {
+    batch.finders.push_back(registry_.deliver(repo.id));
+  }
   state.delivered += static_cast<std::int64_t>(batch.repositories.size());
   ++unacked_;
   ++result_.batches;
@@ -298,7 +308,10 @@ void Engine::run_worker(std::size_t index) {
     if (detail) {
       const std::size_t group = detail->first;
       Repository& repo = detail->second.repo;
-      DetailReport report = fetch_details(api, json, repo, options_.details);
+      const auto etags = options_.known_etags.find(repo.id);
+      DetailReport report =
+          fetch_details(api, json, repo, options_.details,
+                        etags == options_.known_etags.end() ? DetailEtags{} : etags->second);
       if (report.status == ApiStatus::ok) {
         add_to_batch(group, std::move(repo), std::move(report));
       } else if (report.status != ApiStatus::stopped) {

@@ -52,6 +52,9 @@ struct EngineOptions {
   std::size_t max_unacked = 4;
   // Stored and fresh: found again, they need no details and count for no group.
   std::vector<std::int64_t> known_ids;
+  // Stored ETags of repositories fetched again (--refresh): sent as If-None-Match, so an
+  // unchanged detail is a free 304.
+  std::unordered_map<std::int64_t, DetailEtags> known_etags;
   // Check every token (GET /user, GET /rate_limit) before work: logins, quotas, bad ones.
   bool check_tokens = true;
   // The newest creation date searched (default: now).
@@ -67,6 +70,8 @@ struct Batch {
   std::size_t group = 0;
   std::vector<Repository> repositories;
   std::vector<DetailReport> details;  // per repository: what was fetched, ETags
+  // Per repository: every group that has found it so far, its own group first.
+  std::vector<std::vector<std::size_t>> finders;
 };
 
 struct EngineEvent {
@@ -107,6 +112,9 @@ struct EngineResult {
   std::vector<TokenCheck> token_checks;
   std::uint64_t batches = 0;
   std::uint64_t retried = 0;  // requests sent again after a transient failure
+  // Repositories found by more groups than their delivered batch listed (found again
+  // after delivery, or stored before the run): all their finders, the owner first.
+  std::vector<std::pair<std::int64_t, std::vector<std::size_t>>> late_finders;
 };
 
 class Engine {

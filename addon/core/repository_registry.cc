@@ -49,6 +49,29 @@ std::vector<std::size_t> RepositoryRegistry::finders(std::int64_t id) const {
   return it == entries_.end() ? std::vector<std::size_t>{} : it->second.finders;
 }
 
+std::vector<std::size_t> RepositoryRegistry::deliver(std::int64_t id) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  auto it = entries_.find(id);
+  if (it == entries_.end()) return {};
+  it->second.delivered = true;
+  it->second.delivered_finders = it->second.finders.size();
+  return it->second.finders;
+}
+
+std::vector<std::pair<std::int64_t, std::vector<std::size_t>>> RepositoryRegistry::late_finders()
+    const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  std::vector<std::pair<std::int64_t, std::vector<std::size_t>>> late;
+  for (const auto& [id, entry] : entries_) {
+    const bool grew = entry.delivered && entry.finders.size() > entry.delivered_finders;
+    const bool known_found = entry.known && !entry.finders.empty();
+    if (grew || known_found) late.emplace_back(id, entry.finders);
+  }
+  // Deterministic order: by id.
+  std::sort(late.begin(), late.end());
+  return late;
+}
+
 std::int64_t RepositoryRegistry::claimed(std::size_t group) const {
   std::lock_guard<std::mutex> guard(mutex_);
   return claimed_[group];

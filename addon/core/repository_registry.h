@@ -8,6 +8,7 @@
 #include <cstdint>
 #include <mutex>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 namespace gh {
@@ -41,6 +42,15 @@ class RepositoryRegistry {
   // Every group that found `id` in this run, the owner first.
   std::vector<std::size_t> finders(std::int64_t id) const;
 
+  // The finders of a claimed repository as it is handed on; remembered, so that groups
+  // finding it afterwards show up in late_finders().
+  std::vector<std::size_t> deliver(std::int64_t id);
+
+  // Repositories whose finders the delivered rows do not list in full: those delivered
+  // before another group found them too, and stored ones (known) found in this run.
+  // Each with all its finders of this run, the owner first.
+  std::vector<std::pair<std::int64_t, std::vector<std::size_t>>> late_finders() const;
+
   std::int64_t claimed(std::size_t group) const;
   std::int64_t limit(std::size_t group) const;
   bool full(std::size_t group) const;
@@ -50,6 +60,8 @@ class RepositoryRegistry {
     std::size_t owner;
     bool known;
     std::vector<std::size_t> finders;
+    std::size_t delivered_finders = 0;  // how many the delivered row listed
+    bool delivered = false;
   };
   mutable std::mutex mutex_;
   std::vector<std::int64_t> limits_;

@@ -3,6 +3,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -51,6 +52,42 @@ bool ReadStrings(Napi::Env env, const Napi::Value& v, const std::string& name,
       return false;
     }
     out.push_back(item.As<Napi::String>().Utf8Value());
+  }
+  return true;
+}
+
+// [{id, languages?, readme?, community?}]: the ETags stored for each endpoint.
+bool ReadKnownEtags(Napi::Env env, const Napi::Value& value,
+                    std::unordered_map<std::int64_t, DetailEtags>& out) {
+  if (value.IsUndefined()) return true;
+  if (!value.IsArray()) {
+    ThrowInvalidArgument(env, "an array of {id, languages, readme, community}",
+                         "options.knownEtags", value);
+    return false;
+  }
+  Napi::Array entries = value.As<Napi::Array>();
+  out.reserve(entries.Length());
+  for (uint32_t i = 0; i < entries.Length(); ++i) {
+    Napi::Value entry = entries.Get(i);
+    const std::string where = "options.knownEtags[" + std::to_string(i) + "]";
+    if (!entry.IsObject() || !entry.As<Napi::Object>().Get("id").IsNumber()) {
+      ThrowInvalidArgument(env, "an object with a numeric id", where, entry);
+      return false;
+    }
+    Napi::Object e = entry.As<Napi::Object>();
+    DetailEtags etags;
+    for (auto [name, field] : {std::pair{"languages", &etags.languages},
+                               std::pair{"readme", &etags.readme},
+                               std::pair{"community", &etags.community}}) {
+      Napi::Value v = e.Get(name);
+      if (v.IsString()) {
+        *field = v.As<Napi::String>().Utf8Value();
+      } else if (!v.IsUndefined() && !v.IsNull()) {
+        ThrowInvalidArgument(env, "a string", where + "." + name, v);
+        return false;
+      }
+    }
+    out[e.Get("id").As<Napi::Number>().Int64Value()] = std::move(etags);
   }
   return true;
 }
@@ -120,6 +157,7 @@ bool ReadOptions(Napi::Env env, const Napi::Value& value, EngineOptions& options
       options.known_ids.push_back(id.As<Napi::Number>().Int64Value());
     }
   }
+  if (!ReadKnownEtags(env, o.Get("knownEtags"), options.known_etags)) return false;
   Napi::Value check = o.Get("checkTokens");
   if (!check.IsUndefined()) options.check_tokens = check.ToBoolean().Value();
   return !env.IsExceptionPending();
@@ -198,7 +236,7 @@ void CallJs(Napi::Env env, Napi::Function callback, RunState* state, Message* me
     kind = "event";
     data = ToJs(env, *event, state->groups);
   } else {
-    data = ToJs(env, std::get<EngineResult>(message->payload));
+    data = ToJs(env, std::get<EngineResult>(message->payload), state->groups);
   }
   // An exception thrown by the callback stays pending and surfaces as an uncaught
   // exception in JS; nothing C++ throws here.
@@ -208,7 +246,8 @@ void CallJs(Napi::Env env, Napi::Function callback, RunState* state, Message* me
 Napi::Function Run::Define(Napi::Env env) {
   return DefineClass(env, "Run",
                      {InstanceMethod("start", &Run::Start), InstanceMethod("ack", &Run::Ack),
-                      InstanceMethod("stop", &Run::Stop), InstanceMethod("stats", &Run::Stats)});
+                      InstanceMethod("stop", &Run::Stop), InstanceMethod("stats", &Run::Stats),
+                      InstanceMethod("cancelGroup", &Run::CancelGroup)});
 }
 
 Run::Run(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Run>(info) {
@@ -277,6 +316,20 @@ Napi::Value Run::Stop(const Napi::CallbackInfo& info) {
   // Never joins here: the run ends on its own threads and says so with 'done'.
   if (state_) state_->engine->stop();
   return info.Env().Undefined();
+}
+
+Napi::Value Run::CancelGroup(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) return ThrowInvalidArgument(env, "a group name", "name", info[0]);
+  if (!state_) return env.Undefined();
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  for (std::size_t g = 0; g < state_->groups.size(); ++g) {
+    if (state_->groups[g].name == name) {
+      state_->engine->cancel_group(g);
+      return env.Undefined();
+    }
+  }
+  return ThrowInvalidArgument(env, "the name of one of the run's groups", "name", info[0]);
 }
 
 Napi::Value Run::Stats(const Napi::CallbackInfo& info) {

@@ -26,6 +26,7 @@ class Run final : public Napi::ObjectWrap<Run> {
   Napi::Value Ack(const Napi::CallbackInfo& info);
   Napi::Value Stop(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
+  Napi::Value CancelGroup(const Napi::CallbackInfo& info);
 
   std::shared_ptr<RunState> state_;
 };

@@ -25,6 +25,15 @@ Napi::Array Strings(Napi::Env env, const std::vector<std::string>& items) {
   return array;
 }
 
+Napi::Array GroupNames(Napi::Env env, const std::vector<std::size_t>& indexes,
+                       const std::vector<EngineGroup>& groups) {
+  Napi::Array names = Napi::Array::New(env, indexes.size());
+  for (std::size_t i = 0; i < indexes.size(); ++i) {
+    names.Set(static_cast<uint32_t>(i), groups.at(indexes[i]).name);
+  }
+  return names;
+}
+
 }  // namespace
 
 Napi::Object ToJs(Napi::Env env, const Repository& repo, const DetailReport& details) {
@@ -94,7 +103,9 @@ Napi::Object ToJs(Napi::Env env, const Batch& batch, const std::vector<EngineGro
   o.Set("cluster", groups.at(batch.group).name);
   Napi::Array repos = Napi::Array::New(env, batch.repositories.size());
   for (std::size_t i = 0; i < batch.repositories.size(); ++i) {
-    repos.Set(static_cast<uint32_t>(i), ToJs(env, batch.repositories[i], batch.details[i]));
+    Napi::Object repo = ToJs(env, batch.repositories[i], batch.details[i]);
+    if (i < batch.finders.size()) repo.Set("clusters_found", GroupNames(env, batch.finders[i], groups));
+    repos.Set(static_cast<uint32_t>(i), repo);
   }
   o.Set("repositories", repos);
   return o;
@@ -119,8 +130,18 @@ Napi::Object ToJs(Napi::Env env, const EngineEvent& event, const std::vector<Eng
   return o;
 }
 
-Napi::Object ToJs(Napi::Env env, const EngineResult& result) {
+Napi::Object ToJs(Napi::Env env, const EngineResult& result,
+                  const std::vector<EngineGroup>& groups) {
   Napi::Object o = Napi::Object::New(env);
+  // [{id, clusters}]: every cluster that found a repository whose stored row lists fewer.
+  Napi::Array late = Napi::Array::New(env, result.late_finders.size());
+  for (std::size_t i = 0; i < result.late_finders.size(); ++i) {
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("id", Num(env, result.late_finders[i].first));
+    entry.Set("clusters", GroupNames(env, result.late_finders[i].second, groups));
+    late.Set(static_cast<uint32_t>(i), entry);
+  }
+  o.Set("lateFinders", late);
   o.Set("ok", Napi::Boolean::New(env, result.ok));
   o.Set("stopped", Napi::Boolean::New(env, result.stopped));
   o.Set("error", result.error.empty() ? env.Null() : Napi::String::New(env, result.error));

@@ -16,7 +16,8 @@ namespace gh::napi {
 Napi::Object ToJs(Napi::Env env, const Repository& repo, const DetailReport& details);
 Napi::Object ToJs(Napi::Env env, const Batch& batch, const std::vector<EngineGroup>& groups);
 Napi::Object ToJs(Napi::Env env, const EngineEvent& event, const std::vector<EngineGroup>& groups);
-Napi::Object ToJs(Napi::Env env, const EngineResult& result);
+Napi::Object ToJs(Napi::Env env, const EngineResult& result,
+                  const std::vector<EngineGroup>& groups);
 Napi::Object ToJs(Napi::Env env, const PoolSnapshot& snapshot);
 
 }  // namespace gh::napi

@@ -90,6 +90,22 @@ TEST_CASE("a full group claims nothing more, a group with room may", "[schedule]
   CHECK(registry.finders(2) == std::vector<std::size_t>{1, 0});  // the owner first
 }
 
+TEST_CASE("groups that find a repository after its delivery are reported late", "[schedule]") {
+  RepositoryRegistry registry({5, 5, 5});
+  registry.add_known({9});
+  CHECK(registry.claim(1, 0).verdict == RepositoryRegistry::Verdict::claimed);
+  CHECK(registry.claim(1, 1).verdict == RepositoryRegistry::Verdict::duplicate);
+  CHECK(registry.claim(2, 1).verdict == RepositoryRegistry::Verdict::claimed);
+  CHECK(registry.deliver(1) == std::vector<std::size_t>{0, 1});
+  CHECK(registry.deliver(2) == std::vector<std::size_t>{1});
+  CHECK(registry.late_finders().empty());  // the delivered rows list every finder
+  CHECK(registry.claim(1, 2).verdict == RepositoryRegistry::Verdict::duplicate);
+  CHECK(registry.claim(9, 2).verdict == RepositoryRegistry::Verdict::known);
+  CHECK(registry.claim(3, 2).verdict == RepositoryRegistry::Verdict::claimed);  // not delivered
+  using Late = std::vector<std::pair<std::int64_t, std::vector<std::size_t>>>;
+  CHECK(registry.late_finders() == Late{{1, {0, 1, 2}}, {9, {2}}});
+}
+
 TEST_CASE("a released claim frees its place and can be claimed again", "[schedule]") {
   RepositoryRegistry registry({1});
   CHECK(registry.claim(1, 0).verdict == RepositoryRegistry::Verdict::claimed);

@@ -63,6 +63,59 @@ describe('startRun()', () => {
     assert.equal(result.tokenChecks.length, 4);
   });
 
+  it('lists every cluster that found a repository, in its batch or as a late finder', async () => {
+    const known = sim.corpus.repositories.filter((r) => r.topics.includes('react') && !r.fork).slice(0, 3).map((r) => r.id);
+    const { run, batches } = collect({
+      groups: [
+        { name: 'react', queries: ['topic:react'], limit: 1000 },
+        { name: 'frontend', queries: ['topic:react', 'topic:frontend'], limit: 1000 },
+      ],
+      knownIds: known,
+    });
+    const result = await run.done;
+    assert.equal(result.ok, true, result.error);
+    const finders = new Map();
+    for (const batch of batches) {
+      for (const repo of batch.repositories) {
+        assert.equal(repo.clusters_found[0], batch.cluster, 'the owning cluster comes first');
+        finders.set(repo.id, repo.clusters_found);
+      }
+    }
+    for (const { id, clusters } of result.lateFinders) {
+      if (finders.has(id)) assert.ok(clusters.length > finders.get(id).length);
+      finders.set(id, clusters);
+    }
+    for (const id of known) assert.ok(finders.get(id)?.length >= 1, `known ${id} found again but not reported`);
+    let both = 0;
+    for (const [id, clusters] of finders) {
+      if (sim.corpus.byId.get(id).topics.includes('react')) {
+        assert.deepEqual([...clusters].sort(), ['frontend', 'react'], `repository ${id}`);
+        both++;
+      }
+    }
+    assert.ok(both > 3, `only ${both} repositories found by both clusters`);
+  });
+
+  it('cancelGroup() stops one group and leaves the others running', async () => {
+    // Slow replies: the cancel reaches the engine while most of a's pages are unsearched.
+    sim.setFaults({ slow: 1, slowMs: 40 });
+    let run;
+    const batches = [];
+    run = startRun(
+      {
+        tokens: sim.tokens, apiUrl: sim.url, batchSize: 5,
+        groups: [{ name: 'a', queries: ['stars:>0'], limit: 1500 }, { name: 'b', queries: ['topic:python'], limit: 20 }],
+      },
+      { onBatch: (batch) => { batches.push(batch); if (batch.cluster === 'a') run.cancelGroup('a'); } },
+    );
+    assert.throws(() => run.cancelGroup('nope'), /the name of one of the run's groups/);
+    const result = await run.done.finally(() => sim.setFaults({}));
+    assert.equal(result.ok, true, result.error);
+    assert.ok(result.clusters.a.delivered < 1000, `a delivered ${result.clusters.a.delivered}`);
+    assert.equal(result.clusters.a.exhausted, false, 'a cancelled group is not short');
+    assert.ok(result.clusters.b.delivered > 0);
+  });
+
   it('stop() ends a run early and resolves with what was done', async () => {
     let batches = 0;
     let rows = 0;
