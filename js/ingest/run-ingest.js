@@ -38,6 +38,17 @@ async function withRetries(attempts, task) {
   throw lastError;
 }
 
+// Clusters that found a repository after its row was written: appended to its
+// `clusters`. Losing them loses no repository, so a failure is a warning.
+async function addLateFinders(sink, lateFinders, stderr) {
+  if (!lateFinders?.length) return;
+  try {
+    await withRetries(STORE_ATTEMPTS, () => sink.addClusters(lateFinders));
+  } catch (err) {
+    stderr.write(`warning: could not add the clusters that found ${lateFinders.length} repositories again: ${err.message}\n`);
+  }
+}
+
 export async function runIngest(values, { env = process.env, stdout = process.stdout, stderr = process.stderr } = {}) {
   const started = Date.now();
   loadDotEnv();
@@ -49,6 +60,16 @@ export async function runIngest(values, { env = process.env, stdout = process.st
   let runId = null;
   try {
     await sink.check();  // before any GitHub request: nothing is fetched in vain
+    const quotas = Object.fromEntries(selected.map((name) => [name, config.clusters[name].quota]));
+    if (values['dry-run']) {
+      // Reads only: no table is created, no dead letter replayed.
+      const missing = await sink.missingSchema();
+      const stored = missing.length ? {} : await sink.clusterCounts();
+      const wanted = planLimits({ quotas, stored, selected, limit: values.limit });
+      const plan = { dry_run: true, storage: sink.description, schema_missing: missing, stored, wanted };
+      stdout.write(`${JSON.stringify(plan, null, values.json ? 0 : 2)}\n`);
+      return EXIT_OK;
+    }
     await sink.ensureSchema();
     const store = (rows) => withRetries(STORE_ATTEMPTS, () => sink.upsertRepositories(rows));
     const replay = await replayDeadLetters(DEAD_LETTERS_PATH, store);
@@ -59,16 +80,11 @@ export async function runIngest(values, { env = process.env, stdout = process.st
     if (replay.replayed) stderr.write(`stored ${replay.replayed} repositories from ${DEAD_LETTERS_PATH}\n`);
 
     const stored = await sink.clusterCounts();
-    const quotas = Object.fromEntries(selected.map((name) => [name, config.clusters[name].quota]));
     const wanted = planLimits({ quotas, stored, selected, limit: values.limit });
     const groups = selected
       .filter((name) => wanted[name] > 0)
       .map((name) => ({ name, queries: searchQueries(config, name), limit: wanted[name] }));
     const knownIds = values.refresh ? [] : [...(await sink.loadKnownIds())];
-    if (values['dry-run']) {
-      stdout.write(`${JSON.stringify({ dry_run: true, storage: sink.description, wanted }, null, values.json ? 0 : 2)}\n`);
-      return EXIT_OK;
-    }
 
     runId = await sink.recordRun({ clusters: selected, limit: values.limit ?? null, details: values.details ?? null });
     let statsOf = () => null;
@@ -126,6 +142,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       }
       stats = run.stats();
       progress.finish({ failed: Boolean(failure) || !result.ok });
+      await addLateFinders(sink, result.lateFinders, stderr);
     }
 
     const summary = buildSummary({

@@ -14,3 +14,6 @@ export function schemaSql() {
 
 /** The tables schema.sql creates, which every sink expects. */
 export const TABLES = Object.freeze(['repositories', 'runs', 'repository_etags']);
+
+/** The functions schema.sql creates, as listed in messages. */
+export const FUNCTIONS = Object.freeze(['repository_cluster_counts()', 'repository_add_clusters(jsonb)']);

@@ -113,7 +113,7 @@ export function openSupabaseSink({ url, serviceKey, requestTimeoutMs = REQUEST_T
       throw new StorageError(`storage unreachable: ${where}: ${firstLine(reason, secrets)}`,
         { code: 'E_STORAGE_UNREACHABLE' });
     },
-    async ensureSchema() {
+    async missingSchema() {
       const missing = [];
       for (const table of TABLES) {
         const { error } = await client.from(table).select('*').limit(1);
@@ -123,6 +123,13 @@ export function openSupabaseSink({ url, serviceKey, requestTimeoutMs = REQUEST_T
       const { error } = await client.rpc('repository_cluster_counts');
       if (isMissingRelation(error)) missing.push('repository_cluster_counts()');
       else if (error) throw fail('calling repository_cluster_counts()', error);
+      const { error: addError } = await client.rpc('repository_add_clusters', { finders: [] });
+      if (isMissingRelation(addError)) missing.push('repository_add_clusters()');
+      else if (addError) throw fail('calling repository_add_clusters()', addError);
+      return missing;
+    },
+    async ensureSchema() {
+      const missing = await this.missingSchema();
       if (missing.length > 0) {
         throw new StorageError(
           `${where} has no ${missing.join(', ')}: paste ${SCHEMA_PATH} into the SQL editor of your ` +
@@ -133,6 +140,13 @@ export function openSupabaseSink({ url, serviceKey, requestTimeoutMs = REQUEST_T
       const records = dedupeById(rows).map(toRecord);
       for (const part of chunks(records, SUPABASE_BATCH_ROWS)) await upsertPart(part);
       return { written: records.length };
+    },
+    async addClusters(finders) {
+      let changed = 0;
+      for (const part of chunks(finders, SUPABASE_BATCH_ROWS)) {
+        changed += Number(await run('adding clusters', client.rpc('repository_add_clusters', { finders: part })));
+      }
+      return { changed };
     },
     async saveEtags(entries) {
       const fetchedAt = new Date().toISOString();

@@ -38,11 +38,16 @@
  *   Creates the tables of schema.sql when missing (idempotent). Supabase cannot run DDL
  *   through its REST API: there it checks the tables exist and otherwise says to paste
  *   js/storage/schema.sql into the SQL editor.
+ * @property {() => Promise<string[]>} missingSchema
+ *   The tables and functions of schema.sql the storage lacks (none: []); changes nothing.
  * @property {(rows: object[]) => Promise<{written: number}>} upsertRepositories
  *   Upserts on id, deduplicated by id first (the last row given wins). A stored row
  *   holding the full_name of a row being written under another id (the repository was
  *   renamed or transferred and its name reused) is removed, since its name is stale.
  * @property {(entries: EtagEntry[]) => Promise<void>} saveEtags
+ * @property {(finders: Array<{id: number, clusters: string[]}>) => Promise<{changed: number}>} addClusters
+ *   Appends to stored rows' `clusters` the clusters not listed yet (the stored order,
+ *   primary first, is kept); ids not stored are ignored.
  * @property {() => Promise<Set<number>>} loadKnownIds
  * @property {() => Promise<Map<number, Record<string, string>>>} loadEtags
  *   repository id -> { endpoint: etag }

@@ -6,7 +6,7 @@
 // parse and plan per batch of 500) and as fast as COPY into a staging table, while
 // PGlite runs the very same statement. test/bench/storage-upsert.js has the numbers.
 import { REPOSITORY_COLUMNS, REPOSITORY_COLUMN_NAMES, chunks, dedupeById, toRecord } from './columns.js';
-import { schemaSql } from './schema.js';
+import { FUNCTIONS, TABLES, schemaSql } from './schema.js';
 import { checkRunStatus, dedupeEtags } from './sink.js';
 
 /** Rows per statement: a 500-row batch is about 0.5 MB of JSON and 20 ms of server time. */
@@ -63,6 +63,16 @@ export class SqlStore {
     });
   }
 
+  /** What schema.sql creates that this database lacks (in the search path). */
+  async missingSchema() {
+    const { rows } = await this.handle.query(`
+      SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL
+      UNION ALL
+      SELECT name FROM unnest($2::text[]) AS name WHERE to_regprocedure(name) IS NULL`,
+    [TABLES, FUNCTIONS]);
+    return rows.map((row) => row.name);
+  }
+
   async upsertRepositories(rows) {
     const records = dedupeById(rows).map(toRecord);
     for (const part of chunks(records, SQL_BATCH_ROWS)) {
@@ -84,6 +94,16 @@ export class SqlStore {
     for (const part of chunks(unique, SQL_BATCH_ROWS * 4)) {
       await this.handle.query(UPSERT_ETAGS, [JSON.stringify(part)]);
     }
+  }
+
+  async addClusters(finders) {
+    let changed = 0;
+    for (const part of chunks(finders, SQL_BATCH_ROWS * 4)) {
+      const { rows } = await this.handle.query('SELECT repository_add_clusters($1::jsonb) AS changed',
+        [JSON.stringify(part)]);
+      changed += Number(rows[0].changed);
+    }
+    return { changed };
   }
 
   async loadKnownIds() {
@@ -146,8 +166,10 @@ export class SqlStore {
 export function sqlSinkMethods(store) {
   return {
     ensureSchema: () => store.ensureSchema(),
+    missingSchema: () => store.missingSchema(),
     upsertRepositories: (rows) => store.upsertRepositories(rows),
     saveEtags: (entries) => store.saveEtags(entries),
+    addClusters: (finders) => store.addClusters(finders),
     loadKnownIds: () => store.loadKnownIds(),
     loadEtags: () => store.loadEtags(),
     recordRun: (options) => store.recordRun(options),

@@ -44,7 +44,7 @@ describe('Supabase sink: requests', () => {
     const sink = openSupabaseSink({ url: server.url, serviceKey: server.key });
     await sink.check();
     await assert.rejects(sink.ensureSchema(),
-      /has no repositories, runs, repository_etags, repository_cluster_counts\(\): paste .*schema\.sql into the SQL editor/);
+      /has no repositories, runs, repository_etags, repository_cluster_counts\(\), repository_add_clusters\(\): paste .*schema\.sql into the SQL editor/);
     await sink.close();
   });
 

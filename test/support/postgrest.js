@@ -131,14 +131,22 @@ export async function startPostgrest({ connectionString, schema, key = 'test-ser
     const parts = url.pathname.replace(/^\/rest\/v1\/?/, '').split('/');
 
     if (parts[0] === 'rpc') {
-      const { rows } = await pool.query(jsonRows(`SELECT * FROM ${ident(parts[1])}()`)).catch((err) => {
+      // PostgREST passes a JSON object body as named arguments (objects and arrays as json).
+      const args = body && typeof body === 'object' && !Array.isArray(body) ? Object.entries(body) : [];
+      const named = args.map(([name], i) => `${ident(name)} := $${i + 1}`).join(', ');
+      const values = args.map(([, value]) => (value !== null && typeof value === 'object' ? JSON.stringify(value) : value));
+      const { rows } = await pool.query(jsonRows(`SELECT * FROM ${ident(parts[1])}(${named})`), values).catch((err) => {
         if (err.code === '42883') {
+          const which = args.length ? `with parameters ${args.map(([name]) => name).join(', ')}` : 'without parameters';
           throw new HttpError(404, { code: 'PGRST202', details: null, hint: null,
-            message: `Could not find the function ${schema}.${parts[1]} without parameters in the schema cache` });
+            message: `Could not find the function ${schema}.${parts[1]} ${which} in the schema cache` });
         }
         throw err;
       });
-      return { status: 200, json: rows[0].body };
+      // A function returning one value (not a set) answers that value itself.
+      const result = rows[0].body;
+      const scalar = result.length === 1 && Object.keys(result[0]).length === 1 && parts[1] in result[0];
+      return { status: 200, json: scalar ? result[0][parts[1]] : result };
     }
 
     const table = parts[0];

@@ -84,6 +84,22 @@ export function sinkContract(title, backend) {
       assert.equal((await backend.readRepository(1010)).full_name, 'someone/reused');
     });
 
+    it('adds the clusters that found a stored repository later, keeping the stored order', async () => {
+      await sink.upsertRepositories([
+        makeRepository(21, { cluster: 'web', clusters: ['web'] }),
+        makeRepository(22, { cluster: 'data', clusters: ['data', 'web'] }),
+      ]);
+      const { changed } = await sink.addClusters([
+        { id: 1021, clusters: ['web', 'devops', 'ai_ml', 'devops'] },
+        { id: 1022, clusters: ['web', 'data'] },   // nothing new
+        { id: 999999, clusters: ['web'] },         // not stored: ignored
+      ]);
+      assert.equal(changed, 1);
+      assert.deepEqual((await backend.readRepository(1021)).clusters, ['web', 'devops', 'ai_ml']);
+      assert.deepEqual((await backend.readRepository(1022)).clusters, ['data', 'web']);
+      assert.deepEqual(await sink.addClusters([]), { changed: 0 });
+    });
+
     it('saves and loads ETags per repository and endpoint', async () => {
       await sink.saveEtags([
         { repository_id: 1001, endpoint: 'repository', etag: 'W/"a"' },
