@@ -53,6 +53,14 @@ std::string GitHubApi::url_for(const std::string& path_or_url) const {
 }
 
 ApiResult GitHubApi::send(const ApiCall& call, const Parse& parse) {
+  if (!parse) return send_checked(call, nullptr);
+  return send_checked(call, [&parse](const HttpResponse& response) {
+    JsonStatus parsed = parse(response);
+    return parsed.ok() ? BodyVerdict{} : BodyVerdict{Outcome::malformed, std::move(parsed.error)};
+  });
+}
+
+ApiResult GitHubApi::send_checked(const ApiCall& call, const Check& check) {
   ApiResult result;
   const std::string url = url_for(call.url);
   const std::string what = call.method + " " + url;
@@ -70,7 +78,7 @@ ApiResult GitHubApi::send(const ApiCall& call, const Parse& parse) {
                      last_problem + ")";
       return result;
     }
-    Acquisition acquired = pool_.acquire(worker_, call.resource);
+    Acquisition acquired = pool_.acquire(worker_, call.resource, call.cost);
     if (acquired.status == AcquireStatus::stopped) {
       result.status = ApiStatus::stopped;
       return result;
@@ -96,13 +104,11 @@ ApiResult GitHubApi::send(const ApiCall& call, const Parse& parse) {
     result.http_status = response_.status;
 
     Outcome outcome = response_.outcome;
-    std::string parse_error;
-    if (outcome == Outcome::success && parse) {
-      JsonStatus parsed = parse(response_);
-      if (!parsed.ok()) {
-        outcome = Outcome::malformed;
-        parse_error = parsed.error;
-      }
+    std::string body_error;
+    if (outcome == Outcome::success && check) {
+      BodyVerdict verdict = check(response_);
+      outcome = verdict.outcome;
+      body_error = std::move(verdict.error);
     }
     Feedback feedback;
     feedback.outcome = outcome;
@@ -131,7 +137,8 @@ ApiResult GitHubApi::send(const ApiCall& call, const Parse& parse) {
       case Outcome::client_error:
       case Outcome::forbidden: {
         result.status = ApiStatus::rejected;
-        const std::string message = json_.error_message(response_.body.padded());
+        const std::string message =
+            body_error.empty() ? json_.error_message(response_.body.padded()) : body_error;
         result.error = what + ": GitHub answered " + std::to_string(response_.status) +
                        (message.empty() ? "" : " (" + message + ")");
         return result;
@@ -141,15 +148,16 @@ ApiResult GitHubApi::send(const ApiCall& call, const Parse& parse) {
       case Outcome::secondary_limit:
         // The pool has retired the token, or will hold the next acquire() until a
         // token can serve: send again.
-        last_problem =
-            std::string(to_string(outcome)) + ", HTTP " + std::to_string(response_.status);
+        last_problem = std::string(to_string(outcome)) + ", HTTP " +
+                       std::to_string(response_.status) +
+                       (body_error.empty() ? "" : " (" + body_error + ")");
         continue;
       case Outcome::server_error:
       case Outcome::network_error:
       case Outcome::malformed: {
         ++transient_failures;
         last_problem =
-            outcome == Outcome::malformed ? parse_error
+            outcome == Outcome::malformed ? body_error
             : response_.status == 0
                 ? std::string(to_string(response_.error)) +
                       (response_.error_message.empty() ? "" : ": " + response_.error_message)

@@ -2,7 +2,8 @@
 // worker's HttpClient, the answer reported back to the pool, and transient failures
 // (5xx, network, malformed bodies) retried with backoff. Rate limits are not retried
 // here with a delay of their own: the pool holds the next acquire() until a token can
-// serve. Not thread-safe: one per worker.
+// serve. A body check may reclassify a 2xx answer (GraphQL says "rate limited" with
+// HTTP 200), and the pool then hears the real outcome. Not thread-safe: one per worker.
 #ifndef GH_INGEST_CORE_GITHUB_API_H_
 #define GH_INGEST_CORE_GITHUB_API_H_
 
@@ -28,6 +29,7 @@ struct ApiCall {
   std::string etag;  // If-None-Match
   std::string method = "GET";
   std::string body;
+  std::int64_t cost = 1;  // reserved in the bucket before sending (GraphQL: points)
 };
 
 enum class ApiStatus {
@@ -55,10 +57,21 @@ struct ApiCounters {
   std::uint64_t retried = 0;  // requests sent again after a failure
 };
 
+// What a body check makes of a 2xx answer: `success`, or the outcome it really is.
+// Meaningful ones: malformed (retried with backoff, a bounded number of times),
+// primary_limit / secondary_limit (the pool hears it, and the call waits for a token
+// like any REST rate limit). `error` says why, in one line.
+struct BodyVerdict {
+  Outcome outcome = Outcome::success;
+  std::string error;
+};
+
 class GitHubApi {
  public:
-  // A body parser: ok, or why the body is not what the endpoint returns.
+  // A body parser: ok, or why the body is not what the endpoint returns (malformed).
   using Parse = std::function<JsonStatus(const HttpResponse&)>;
+  // A body check that may also say the 2xx answer is a rate limit.
+  using Check = std::function<BodyVerdict(const HttpResponse&)>;
 
   GitHubApi(std::size_t worker, std::string base_url, TokenPool& pool, HttpClient& http,
             Clock& clock, StopSignal& stop, RetryPolicy retry = RetryPolicy{});
@@ -66,6 +79,8 @@ class GitHubApi {
   // Sends `call` until it succeeds, fails for good, or the run stops. On ok, response()
   // holds the answer and `parse` (when given) has accepted its body.
   ApiResult send(const ApiCall& call, const Parse& parse = nullptr);
+  // The same, with a check that classifies the 2xx body itself.
+  ApiResult send_checked(const ApiCall& call, const Check& check);
 
   const HttpResponse& response() const { return response_; }
   const ApiCounters& counters() const { return counters_; }

@@ -12,6 +12,8 @@ constexpr std::size_t kErrorHistory = 32;
 // A bucket whose reset GitHub did not say is assumed to refill this long after it ran dry.
 constexpr Millis kUnknownResetDelay{60'000};
 
+bool is_graphql(std::string_view resource) { return resource == "graphql"; }
+
 bool is_per_minute(std::string_view resource) {
   return resource == "search" || resource == "code_search";
 }
@@ -179,6 +181,10 @@ bool TokenPool::can_serve(std::size_t index, std::string_view resource, std::int
   if (group.paused_until > now) return false;
   if (group.in_flight >= options_.max_concurrent_per_user) return false;
   const Bucket* b = find_bucket(group, resource);
+  if (b && is_graphql(resource) &&
+      b->requests_in_flight >= std::max(1, options_.max_graphql_in_flight_per_user)) {
+    return false;
+  }
   if (!b || !b->known) {
     // Until a response has told us this bucket's size, one request at a time probes it:
     // the documented default may be larger than this account's real limit.
@@ -302,7 +308,9 @@ Permit TokenPool::reserve(std::size_t worker_index, std::size_t index, std::stri
                           std::int64_t cost, bool borrowed) {
   Token& token = tokens_[index];
   Group& group = groups_[token.group];
-  bucket(group, resource).in_flight += cost;
+  Bucket& b = bucket(group, resource);
+  b.in_flight += cost;
+  ++b.requests_in_flight;
   ++group.in_flight;
   Permit p;
   p.pool_ = this;
@@ -495,6 +503,7 @@ void TokenPool::finish(Permit& permit, const Feedback* feedback) {
     Group& group = groups_[token.group];
     Bucket& reserved = bucket(group, permit.resource_);
     reserved.in_flight -= permit.cost_;
+    --reserved.requests_in_flight;
     --group.in_flight;
     if (permit.borrowed_) --token.lent_out;
 
@@ -648,6 +657,7 @@ void TokenPool::set_login(std::size_t index, std::string login) {
     for (auto& [name, b] : own.buckets) {
       Bucket& dst = bucket(into, name);
       const std::int64_t in_flight = dst.in_flight + b.in_flight;
+      const int requests_in_flight = dst.requests_in_flight + b.requests_in_flight;
       if (b.known && (!dst.known || b.confirmed_reset > dst.confirmed_reset)) {
         dst = b;
       } else if (b.known && b.confirmed_reset == dst.confirmed_reset) {
@@ -657,6 +667,7 @@ void TokenPool::set_login(std::size_t index, std::string login) {
         dst.used = std::max(dst.used, b.used);
       }
       dst.in_flight = in_flight;
+      dst.requests_in_flight = requests_in_flight;
     }
     into.paused_until = std::max(into.paused_until, own.paused_until);
     into.secondary_strikes = std::max(into.secondary_strikes, own.secondary_strikes);

@@ -10,6 +10,9 @@
 //   one quota group, so a user's quota is never counted twice.
 // - A request needs a Permit, which reserves its cost in the bucket (in flight) before
 //   it is sent: ten workers cannot together overspend the last requests of a bucket.
+//   GraphQL costs points (GitHub's query cost), and buckets count in whatever unit
+//   GitHub's headers use for them; a permit's cost is in that unit throughout.
+// - GraphQL queries of one user are sent one at a time (PoolOptions).
 // - x-ratelimit-* headers update the bucket: a newer window replaces it, a response of
 //   the same window can only lower `remaining`, an older window is ignored.
 // - Primary limit: the bucket is empty until its reset. Secondary limit: the user is
@@ -57,6 +60,12 @@ struct PoolOptions {
   Millis error_window{5 * 60'000};
   // GitHub allows at most 100 concurrent requests per user (REST and GraphQL together).
   int max_concurrent_per_user = 100;
+  // GraphQL queries of one user in flight at once. GitHub's secondary limits punish
+  // concurrent bursts per user ("make requests for a single user serially"), and one
+  // details query already asks for 100 repositories, so a second one in parallel buys
+  // little and risks a pause of the whole user (REST included). 1: strictly serial
+  // (values below 1 count as 1).
+  int max_graphql_in_flight_per_user = 1;
 };
 
 enum class TokenState { ok, exhausted, paused, retired };
@@ -233,7 +242,8 @@ class TokenPool {
     // Requests that finished without headers so close to the reset that GitHub may
     // have counted them in the next window: deducted from it too when it starts.
     std::int64_t carry = 0;
-    std::int64_t in_flight = 0;
+    std::int64_t in_flight = 0;  // reserved cost
+    int requests_in_flight = 0;
   };
   // One GitHub user's quota (or one token's while its login is unknown).
   struct Group {

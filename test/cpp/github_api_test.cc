@@ -215,3 +215,51 @@ TEST_CASE("paths join the base URL, and absolute URLs (Link: next) pass through"
   CHECK(rig.api.url_for("https://api.github.com/search/repositories?page=2") ==
         "https://api.github.com/search/repositories?page=2");
 }
+
+TEST_CASE("a body check turns a 200 into a rate limit the pool hears", "[api]") {
+  Rig rig;
+  const std::int64_t reset = to_epoch_seconds(rig.clock.now()) + 3600;
+  rig.server.on_next(
+      "/graphql", reply(200, R"({"errors":[{"type":"RATE_LIMITED"}]})", rate(0, reset, "graphql")));
+  rig.server.on("/graphql", reply(200, R"({"data":{}})", rate(4990, reset, "graphql")));
+  ApiCall call;
+  call.resource = "graphql";
+  call.url = "/graphql";
+  call.method = "POST";
+  call.body = R"({"query":"{ viewer { login } }"})";
+  call.cost = 3;
+  std::int64_t reserved = 0;
+  const ApiResult r = rig.api.send_checked(call, [&](const HttpResponse& response) {
+    reserved = rig.pool.snapshot().tokens.at(0).resources.at("graphql").in_flight +
+               rig.pool.snapshot().tokens.at(1).resources.at("graphql").in_flight;
+    if (response.body.view().find("RATE_LIMITED") != std::string_view::npos) {
+      return BodyVerdict{Outcome::primary_limit, "RATE_LIMITED"};
+    }
+    return BodyVerdict{};
+  });
+  CHECK(r.status == ApiStatus::ok);
+  CHECK(r.attempts == 2);
+  CHECK(reserved == 3);  // the permit held the call's cost while it was out
+  CHECK(rig.authorization(1) == "Bearer " + make_tokens(2)[1]);
+  CHECK(rig.server.requests().at(0).method == "POST");
+  const PoolSnapshot s = rig.pool.snapshot();
+  CHECK(s.outcomes[static_cast<std::size_t>(Outcome::primary_limit)] == 1);
+  CHECK(s.tokens[0].resources.at("graphql").remaining == 0);
+  CHECK(s.tokens[1].resources.at("graphql").remaining == 4990);
+  CHECK(rig.api.counters().outcomes[static_cast<std::size_t>(Outcome::primary_limit)] == 1);
+}
+
+TEST_CASE("a body check's malformed verdict is retried and its reason reported", "[api]") {
+  Rig rig;
+  rig.server.on("/graphql", reply(200, R"({"errors":[{"message":"boom"}]})"));
+  ApiCall call;
+  call.resource = "graphql";
+  call.url = "/graphql";
+  call.method = "POST";
+  const ApiResult r = rig.api.send_checked(call, [](const HttpResponse&) {
+    return BodyVerdict{Outcome::malformed, "GraphQL error: boom"};
+  });
+  CHECK(r.status == ApiStatus::failed);
+  CHECK(r.attempts == 5);
+  CHECK(r.error.find("GraphQL error: boom") != std::string::npos);
+}

@@ -1,5 +1,7 @@
-// The token pool's rules, one at a time, on one thread (try_acquire never blocks).
+// The token pool's rules, one at a time, on one thread (try_acquire never blocks); a
+// waiting acquire() only where the rule is about waking it.
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "catch.h"
@@ -143,12 +145,85 @@ TEST_CASE("an answer lost right at the reset counts in both windows", "[pool]") 
 }
 
 TEST_CASE("a request's cost is reserved in full", "[pool]") {
-  Fixture f(1);
+  PoolOptions options;
+  options.max_graphql_in_flight_per_user = 2;  // two queries at once, to see the points
+  Fixture f(1, options);
   f.bucket(0, "graphql", 5000, 10, f.now() + 3600);
   Permit big = std::move(f.pool.try_acquire(0, "graphql", 8).permit);
   REQUIRE(big);
   CHECK(f.status(0, "graphql", 3) == AcquireStatus::would_block);
   CHECK(f.status(0, "graphql", 2) == AcquireStatus::ok);
+}
+
+TEST_CASE("a GraphQL permit reserves its points and the answer's headers set them",
+          "[pool][graphql]") {
+  Fixture f(1);
+  const std::int64_t reset = f.now() + 3600;
+  f.bucket(0, "graphql", 5000, 100, reset);
+  Acquisition a = f.pool.try_acquire(0, "graphql", 7);
+  REQUIRE(a.status == AcquireStatus::ok);
+  CHECK(a.permit.cost() == 7);
+  CHECK(f.pool.snapshot().tokens[0].resources.at("graphql").in_flight == 7);
+  // GitHub's headers speak in points for the graphql resource: they set its bucket only.
+  a.permit.report(ok("graphql", 5000, 93, reset));
+  const PoolSnapshot s = f.pool.snapshot();
+  CHECK(s.tokens[0].resources.at("graphql").remaining == 93);
+  CHECK(s.tokens[0].resources.at("graphql").in_flight == 0);
+  CHECK(s.tokens[0].resources.at("core").known == false);
+  CHECK(s.tokens[0].resources.at("core").remaining == 5000);
+}
+
+TEST_CASE("a GraphQL answer without headers is counted at its full cost", "[pool][graphql]") {
+  Fixture f(1);
+  const std::int64_t reset = f.now() + 3600;
+  f.bucket(0, "graphql", 5000, 100, reset);
+  f.pool.try_acquire(0, "graphql", 5).permit.report(status_only(Outcome::server_error, 502));
+  CHECK(f.pool.snapshot().tokens[0].resources.at("graphql").remaining == 95);
+  // A later header of the same window that predates it cannot raise it back.
+  f.pool.try_acquire(0, "graphql", 5).permit.report(ok("graphql", 5000, 96, reset));
+  CHECK(f.pool.snapshot().tokens[0].resources.at("graphql").remaining == 91);
+}
+
+TEST_CASE("one GraphQL query per user in flight: others borrow or wait, REST goes on",
+          "[pool][graphql]") {
+  Fixture f(3);
+  f.pool.set_login(0, "alice");
+  f.pool.set_login(1, "alice");
+  f.pool.set_login(2, "bob");
+  Permit alice = f.take(0, "graphql");
+  CHECK(alice.token() == 0);
+  // alice's second token shares her user: worker 1 borrows bob's.
+  Permit bob = f.take(1, "graphql");
+  CHECK(bob.token() == 2);
+  CHECK(f.status(0, "graphql") == AcquireStatus::would_block);
+  CHECK(f.take(0, "core").token() == 0);  // REST of the same user is not held back
+  alice.report(ok("graphql", 5000, 4999, f.now() + 3600));
+  CHECK(f.take(1, "graphql").token() == 1);
+}
+
+TEST_CASE("the GraphQL in-flight cap is a setting", "[pool][graphql]") {
+  PoolOptions options;
+  options.max_graphql_in_flight_per_user = 2;
+  Fixture f(1, options);
+  f.bucket(0, "graphql", 5000, 5000, f.now() + 3600);
+  Permit a = f.take(0, "graphql");
+  f.take(0, "graphql").report(ok("graphql", 5000, 4999, f.now() + 3600));
+  Permit b = f.take(0, "graphql");
+  CHECK(f.status(0, "graphql") == AcquireStatus::would_block);
+}
+
+TEST_CASE("a GraphQL query waiting for the user's query in flight starts when it ends",
+          "[pool][graphql]") {
+  Fixture f(1);
+  f.bucket(0, "graphql", 5000, 4000, f.now() + 3600);
+  Permit first = f.take(0, "graphql");
+  Acquisition second;
+  std::thread worker([&] { second = f.pool.acquire(1, "graphql"); });
+  f.clock.await_waiters(1);
+  first.report(ok("graphql", 5000, 3999, f.now() + 3600));
+  worker.join();
+  CHECK(second.status == AcquireStatus::ok);
+  CHECK(second.permit.token() == 0);
 }
 
 TEST_CASE("the min-remaining reserve applies to hourly buckets, not to search", "[pool]") {
