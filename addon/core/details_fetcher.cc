@@ -58,6 +58,16 @@ const char* to_string(DetailState state) {
   return "unknown";
 }
 
+DetailState fetch_readme(GitHubApi& api, Repository& repo, DetailReport& report,
+                         const std::string& known_etag) {
+  // The raw media type: the README's bytes, no base64 JSON around them.
+  const DetailState state =
+      fetch_one(api, core_call(repo_path(repo, "/readme"), known_etag, kAcceptRaw), nullptr, true,
+                report.etags.readme, report);
+  if (state == DetailState::fetched) repo.readme = std::string(api.response().body.view());
+  return state;
+}
+
 DetailReport fetch_details(GitHubApi& api, GitHubJson& json, Repository& repo,
                            const DetailSet& wanted, const DetailEtags& known) {
   DetailReport report;
@@ -72,12 +82,8 @@ DetailReport fetch_details(GitHubApi& api, GitHubJson& json, Repository& repo,
     if (report.languages == DetailState::fetched) repo.languages = std::move(languages);
   }
   if (wanted.readme) {
-    // The raw media type: the README's bytes, no base64 JSON around them.
-    report.readme = fetch_one(api, core_call(repo_path(repo, "/readme"), known.readme, kAcceptRaw),
-                              nullptr, true, report.etags.readme, report);
+    report.readme = fetch_readme(api, repo, report, known.readme);
     if (report.status != ApiStatus::ok) return report;
-    if (report.readme == DetailState::fetched)
-      repo.readme = std::string(api.response().body.view());
   }
   if (wanted.community) {
     CommunityProfile profile;

@@ -46,6 +46,12 @@ struct DetailReport {
   int requests = 0;
 };
 
+// GET /repos/{o}/{r}/readme with the raw media type: fills repo.readme with its bytes.
+// A 404 is `absent`. Adds its requests to `report`, sets report.etags.readme, and on a
+// failure sets report.status / report.error (the state is then not_requested).
+DetailState fetch_readme(GitHubApi& api, Repository& repo, DetailReport& report,
+                         const std::string& known_etag = {});
+
 // Fills repo.languages / repo.readme / repo.community for the details in `wanted`.
 DetailReport fetch_details(GitHubApi& api, GitHubJson& json, Repository& repo,
                            const DetailSet& wanted, const DetailEtags& known = {});
