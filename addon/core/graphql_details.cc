@@ -1,0 +1,233 @@
+#include "core/graphql_details.h"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/ascii.h"
+
+namespace gh {
+namespace {
+
+// /^readme(\..*)?$/i
+bool is_readme_name(std::string_view name) {
+  constexpr std::string_view kReadme = "readme";
+  if (name.size() < kReadme.size() || !ascii::iequals(name.substr(0, kReadme.size()), kReadme)) {
+    return false;
+  }
+  return name.size() == kReadme.size() || name[kReadme.size()] == '.';
+}
+
+std::size_t alias_of(std::string_view path) {
+  for (std::size_t i = 0; i < kReadmeAliases.size(); ++i) {
+    if (kReadmeAliases[i].path == path) return i;
+  }
+  return kReadmeAliases.size();
+}
+
+// Every report of repos [first, end) that is still ok ends with `status`.
+void fail_all(GraphqlDetailsResult& result, std::size_t first, std::size_t end, ApiStatus status,
+              const std::string& error) {
+  for (std::size_t i = first; i < end; ++i) {
+    DetailReport& report = result.reports[i];
+    if (report.status != ApiStatus::ok) continue;
+    report = DetailReport{};
+    report.status = status;
+    report.error = error;
+  }
+  if (result.status == ApiStatus::ok) {
+    result.status = status;
+    result.error = error;
+  }
+}
+
+// A repository whose details could not all be fetched: none of them are kept.
+void drop_details(Repository& repo, DetailReport& report, ApiStatus status,
+                  const std::string& error) {
+  repo.languages.reset();
+  repo.readme.reset();
+  repo.community.reset();
+  const int requests = report.requests;
+  report = DetailReport{};
+  report.status = status;
+  report.error = error;
+  report.requests = requests;
+}
+
+// Fills one answered repository; false when the answer is about another repository.
+bool fill(Repository& repo, const RepositoryAnswer& answer, const QueryParts& parts,
+          const DetailSet& wanted, DetailReport& report, ReadmeFinding& readme) {
+  if (answer.database_id) {
+    if (repo.id == 0) repo.id = *answer.database_id;
+    if (repo.id != *answer.database_id) {
+      report.status = ApiStatus::failed;
+      report.error = "GraphQL answered for repository id " + std::to_string(*answer.database_id) +
+                     ", not " + std::to_string(repo.id);
+      return false;
+    }
+  }
+  if (answer.watchers) repo.watchers = answer.watchers;
+  if (wanted.languages) {
+    repo.languages = answer.languages;
+    report.languages = DetailState::fetched;
+  }
+  readme = find_readme(answer, parts);
+  if (wanted.community) {
+    CommunityProfile profile;
+    profile.code_of_conduct = answer.code_of_conduct;
+    profile.contributing = answer.contributing;
+    profile.issue_template = answer.issue_template;
+    profile.pull_request_template = answer.pull_request_template;
+    profile.license = answer.license;
+    profile.readme = readme.exists;
+    profile.health_percentage =
+        health_percentage(profile, repo.description && !repo.description->empty());
+    repo.community = profile;
+    report.community = DetailState::fetched;
+  }
+  if (wanted.readme) {
+    if (readme.text) {
+      repo.readme = *readme.text;
+      report.readme = DetailState::fetched;
+    } else if (!readme.ask_rest) {
+      report.readme = DetailState::absent;
+    }
+    // ask_rest: decided by the REST fallback, after the whole batch is filled.
+  }
+  return true;
+}
+
+// One query for repos [first, first + count).
+void fetch_batch(GitHubApi& api, GraphqlResponseParser& parser, const std::string& url,
+                 std::vector<Repository>& repos, std::size_t first, std::size_t count,
+                 const DetailSet& wanted, GraphqlDetailsResult& result,
+                 std::vector<std::size_t>& rest_readmes) {
+  DetailsQuery query = build_details_query(repos.data() + first, count, wanted);
+  ApiCall call;
+  call.resource = "graphql";
+  call.url = url;
+  call.method = "POST";
+  call.body = std::move(query.body);
+  call.cost = query.cost;
+
+  DetailsAnswer answer;
+  DetailsVerdict verdict;
+  const ApiResult sent = api.send_checked(call, [&](const HttpResponse& response) {
+    const JsonStatus parsed = parser.details(response.body.padded(), query, answer);
+    if (!parsed.ok()) return BodyVerdict{Outcome::malformed, parsed.error};
+    verdict = classify(answer, query);
+    return BodyVerdict{verdict.outcome, verdict.error};
+  });
+  result.requests += sent.attempts;
+  result.graphql_requests += sent.attempts;
+  if (sent.status != ApiStatus::ok) {
+    fail_all(result, first, first + count, sent.status, sent.error);
+    return;
+  }
+  result.points += answer.rate_limit.cost;
+
+  for (std::size_t i = 0; i < count; ++i) {
+    DetailReport& report = result.reports[first + i];
+    const RepositoryVerdict& repo_verdict = verdict.repos[i];
+    if (repo_verdict.status != ApiStatus::ok) {
+      report.status = repo_verdict.status;
+      report.error = "GraphQL " + repo_verdict.error;
+      continue;
+    }
+    ReadmeFinding readme;
+    if (fill(repos[first + i], answer.repos[i], query.parts, wanted, report, readme) &&
+        wanted.readme && readme.ask_rest) {
+      rest_readmes.push_back(first + i);
+    }
+  }
+}
+
+}  // namespace
+
+ReadmeFinding find_readme(const RepositoryAnswer& answer, const QueryParts& parts) {
+  ReadmeFinding finding;
+  if (!answer.has_root) return finding;  // an empty repository: no files at all
+  // In the root: the first README whose text an alias brought, in the aliases' order.
+  bool in_root = false;
+  std::size_t best = kReadmeAliases.size();
+  for (const TreeEntry& entry : answer.root_entries) {
+    if (entry.type != "blob" || !is_readme_name(entry.name)) continue;
+    in_root = true;
+    const std::size_t alias = alias_of(entry.name);
+    if (alias < best && answer.readme_text[alias]) best = alias;
+  }
+  if (in_root) {
+    finding.exists = true;
+    if (best < kReadmeAliases.size()) {
+      finding.text = &*answer.readme_text[best];
+    } else {
+      finding.ask_rest = parts.root_readmes;
+    }
+    return finding;
+  }
+  // Else .github/README.md, then docs/README.md: GitHub's order of precedence.
+  for (std::string_view path : {".github/README.md", "docs/README.md"}) {
+    const std::size_t alias = alias_of(path);
+    if (!answer.readme_blob[alias]) continue;
+    finding.exists = true;
+    if (answer.readme_text[alias]) finding.text = &*answer.readme_text[alias];
+    return finding;
+  }
+  return finding;
+}
+
+std::int64_t health_percentage(const CommunityProfile& profile, bool has_description) {
+  const int signals = int{has_description} + int{profile.readme} + int{profile.code_of_conduct} +
+                      int{profile.contributing} + int{profile.license} +
+                      int{profile.issue_template} + int{profile.pull_request_template};
+  return (200 * signals + 7) / 14;  // round(100 * signals / 7); never exactly half
+}
+
+GraphqlDetailsResult fetch_details_graphql(GitHubApi& api, GraphqlResponseParser& parser,
+                                           const std::string& graphql_url,
+                                           std::vector<Repository>& repos,
+                                           const DetailSet& wanted) {
+  GraphqlDetailsResult result;
+  result.reports.resize(repos.size());
+  if (!wanted.any()) return result;
+
+  std::vector<std::size_t> rest_readmes;
+  for (std::size_t first = 0; first < repos.size(); first += kGraphqlMaxRepositories) {
+    const std::size_t count = std::min(kGraphqlMaxRepositories, repos.size() - first);
+    fetch_batch(api, parser, graphql_url, repos, first, count, wanted, result, rest_readmes);
+    if (result.status == ApiStatus::stopped || result.status == ApiStatus::no_token) {
+      fail_all(result, first + count, repos.size(), result.status, result.error);
+      for (std::size_t i : rest_readmes) {
+        drop_details(repos[i], result.reports[i], result.status, result.error);
+      }
+      return result;
+    }
+  }
+
+  for (std::size_t n = 0; n < rest_readmes.size(); ++n) {
+    const std::size_t i = rest_readmes[n];
+    DetailReport& report = result.reports[i];
+    const int before = report.requests;
+    report.readme = fetch_readme(api, repos[i], report);
+    result.requests += report.requests - before;
+    if (report.status == ApiStatus::ok) continue;
+    // The README failed: the repository's other details are dropped with it, as
+    // fetch_details does, so the caller treats it as one failed repository. Only a
+    // stop or the loss of every token ends the others' fallbacks too.
+    const ApiStatus status = report.status;
+    const std::string error = report.error;
+    drop_details(repos[i], report, status, error);
+    if (status == ApiStatus::stopped || status == ApiStatus::no_token) {
+      for (std::size_t rest = n + 1; rest < rest_readmes.size(); ++rest) {
+        drop_details(repos[rest_readmes[rest]], result.reports[rest_readmes[rest]], status, error);
+      }
+      if (result.status == ApiStatus::ok) {
+        result.status = status;
+        result.error = error;
+      }
+      break;
+    }
+  }
+  return result;
+}
+
+}  // namespace gh
