@@ -1,6 +1,7 @@
-// A minimal client for tests and scripts that talk to the simulator: one GET over
-// node:http, the raw status, headers and body bytes (nothing decompressed or parsed
-// behind the caller's back, so tests see exactly what was sent).
+// A minimal client for tests and scripts that talk to the simulator: one GET (or one
+// POST of a JSON body, for /graphql) over node:http, the raw status, headers and body
+// bytes (nothing decompressed or parsed behind the caller's back, so tests see exactly
+// what was sent).
 import http from 'node:http';
 import zlib from 'node:zlib';
 
@@ -10,8 +11,25 @@ import zlib from 'node:zlib';
  * connection drops or the body is cut short.
  */
 export function get(url, { token, headers = {}, agent } = {}) {
+  return request(url, { method: 'GET', token, headers, agent });
+}
+
+/**
+ * POST `body` (a value sent as JSON, or a string sent as is) to `url`, e.g.
+ * post(`${sim.url}/graphql`, {query, variables}, {token}); resolves like get().
+ */
+export function post(url, body, { token, headers = {}, agent } = {}) {
+  const payload = Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
+  return request(url, {
+    method: 'POST', token, agent, payload,
+    headers: { 'content-type': 'application/json', 'content-length': String(payload.length), ...headers },
+  });
+}
+
+function request(url, { method, token, headers, agent, payload }) {
   return new Promise((resolve, reject) => {
-    const request = http.get(url, {
+    const req = http.request(url, {
+      method,
       agent,
       headers: { 'user-agent': 'gh-ingest-simulator-client', ...(token ? { authorization: `token ${token}` } : {}), ...headers },
     }, (res) => {
@@ -30,7 +48,8 @@ export function get(url, { token, headers = {}, agent } = {}) {
         });
       });
     });
-    request.on('error', reject);
+    req.on('error', reject);
+    req.end(payload);
   });
 }
 

@@ -1,13 +1,14 @@
 // GitHub's REST endpoints the engine uses, answered from the corpus:
 //   GET /search/repositories, /repos/{owner}/{repo}, /repositories/{id},
 //   /repos/{o}/{r}/languages, /repos/{o}/{r}/readme, /repos/{o}/{r}/community/profile,
-//   /user, /rate_limit.
+//   /user, /rate_limit; POST /graphql (graphql/endpoint.js).
 // classify() says which bucket a path spends from before any work is done; resolve()
 // builds the reply (status, body bytes, ETag, headers).
 import crypto from 'node:crypto';
 
 import { errorBody } from './reply.js';
 import { etagOf, userJson } from './github-json.js';
+import { GraphqlEndpoint } from './graphql/endpoint.js';
 import { QueryError } from './search-query.js';
 import { linkHeader } from './search-index.js';
 
@@ -36,11 +37,13 @@ function intParam(value, fallback) {
 export class Routes {
   constructor({ corpus, documents, search, limiter, faults, api }) {
     Object.assign(this, { corpus, documents, search, limiter, faults, api });
+    this.graphqlEndpoint = new GraphqlEndpoint({ corpus, documents, search, faults, limiter });
   }
 
   /** {kind, resource}: resource is the bucket the request spends from, null when free. */
   classify(method, pathname) {
     if (pathname === '/rate_limit') return { kind: 'rate_limit', resource: null };
+    if (pathname === '/graphql') return { kind: 'graphql', resource: 'graphql' };
     if (pathname.startsWith('/search/')) return { kind: 'search', resource: pathname === '/search/code' ? 'code_search' : 'search' };
     if (pathname === '/user') return { kind: 'user', resource: 'core' };
     const m = REPO_PATH.exec(pathname);
@@ -64,6 +67,11 @@ export class Routes {
       case 'other': return NOT_FOUND;
       default: return this.repositoryEndpoint(req, url, kind);
     }
+  }
+
+  /** POST /graphql: {status, body, state, outcome}; charges the bucket itself (points). */
+  graphql(req, user) {
+    return this.graphqlEndpoint.answer(req, user);
   }
 
   document(value) {

@@ -1,7 +1,8 @@
 // The request pipeline, in GitHub's order: authenticate, count the user's concurrent
 // requests, refuse on an empty bucket (primary limit), secondary limits, injected
 // faults, the endpoint itself, conditional requests (304, free), spend the bucket,
-// reply. Every response carries the x-ratelimit-* headers of the bucket concerned.
+// reply (POST /graphql spends its bucket by the query's cost: graphql/endpoint.js).
+// Every response carries the x-ratelimit-* headers of the bucket concerned.
 import http from 'node:http';
 
 import { errorBody, send } from './reply.js';
@@ -79,8 +80,9 @@ async function handle(context, req, res) {
     return secondaryLimited(cap.retryAfter ?? null, false);
   }
 
-  // Primary limit: a request on an empty bucket is refused and wasted.
-  if (resource && limiter.isEmpty(user, resource)) {
+  // Primary limit: a request on an empty bucket is refused and wasted. (GraphQL checks
+  // its bucket against the query's cost, once parsed: graphql/endpoint.js.)
+  if (resource && kind !== 'graphql' && limiter.isEmpty(user, resource)) {
     const state = limiter.peek(user, resource);
     const status = faults.config.primaryStatus;
     record(status, { wasted: true, rateLimited: true });
@@ -109,6 +111,12 @@ async function handle(context, req, res) {
   if (fault?.kind === 'secondary') {
     faults.penalize(login, fault.retryAfter ?? 0);
     return secondaryLimited(fault.retryAfter ?? null, false);
+  }
+
+  if (kind === 'graphql') {
+    const answer = await routes.graphql(req, user);
+    record(answer.status, { ...answer.outcome, fault: fault?.kind });
+    return send(req, res, { status: answer.status, body: answer.body, cacheControl: 'no-cache', headers: rateLimitHeaders(answer.state) }, fault);
   }
 
   const reply = routes.resolve(req, url, user, kind, { incomplete: fault?.kind === 'incomplete' });

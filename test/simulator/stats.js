@@ -1,10 +1,11 @@
 // What the simulator saw: requests by endpoint kind and status, per token and per user,
 // and the ones that show a client's mistakes: requests sent on an empty bucket
 // (wasted), secondary limits, requests sent during a secondary-limit penalty, and the
-// peak number of concurrent requests of one user.
+// peak number of concurrent requests of one user. GraphQL: queries run and points
+// charged (total, per user, per token), plus free invalid queries and RATE_LIMITED answers.
 
 function counters() {
-  return { requests: 0, wasted: 0, rateLimited: 0, secondaryLimited: 0, duringPenalty: 0, notModified: 0 };
+  return { requests: 0, wasted: 0, rateLimited: 0, secondaryLimited: 0, duringPenalty: 0, notModified: 0, graphql: { queries: 0, points: 0 } };
 }
 
 export class Stats {
@@ -16,6 +17,7 @@ export class Stats {
   reset() {
     const inFlight = this.users ? new Map([...this.users].map(([login, user]) => [login, user.inFlight])) : new Map();
     this.total = { ...counters(), badCredentials: 0, dropped: 0, truncated: 0, slow: 0, incomplete: 0 };
+    this.total.graphql = { queries: 0, points: 0, invalid: 0, rateLimited: 0 };
     this.byKind = {};
     this.byStatus = {};
     this.tokens = new Map();
@@ -52,7 +54,8 @@ export class Stats {
 
   /**
    * Records one finished request. `outcome`: wasted, rateLimited, secondaryLimited,
-   * duringPenalty, notModified (booleans), fault (kind or undefined).
+   * duringPenalty, notModified (booleans), fault (kind or undefined), graphql
+   * ({points} for a query run and charged, {invalid: true} for a free error answer).
    */
   record({ token, login, kind, status, outcome = {} }) {
     const targets = [this.total];
@@ -63,7 +66,13 @@ export class Stats {
       for (const key of ['wasted', 'rateLimited', 'secondaryLimited', 'duringPenalty', 'notModified']) {
         if (outcome[key]) target[key]++;
       }
+      if (outcome.graphql?.points !== undefined) {
+        target.graphql.queries++;
+        target.graphql.points += outcome.graphql.points;
+      }
     }
+    if (outcome.graphql?.invalid) this.total.graphql.invalid++;
+    if (outcome.graphql && outcome.rateLimited) this.total.graphql.rateLimited++;
     if (status === 401) this.total.badCredentials++;
     if (outcome.fault === 'drop') this.total.dropped++;
     if (outcome.fault === 'truncate') this.total.truncated++;
@@ -84,10 +93,10 @@ export class Stats {
       byKind: structuredClone(this.byKind),
       byStatus: { ...this.byStatus },
       tokens: this.identities.tokens.map((token, index) => ({
-        index, login: userOf.get(token).login, ...(this.tokens.get(token) ?? counters()),
+        index, login: userOf.get(token).login, ...structuredClone(this.tokens.get(token) ?? counters()),
       })),
       users: Object.fromEntries([...this.users].filter(([login]) => login !== '')
-        .map(([login, { inFlight, ...rest }]) => [login, { ...rest }])),
+        .map(([login, { inFlight, ...rest }]) => [login, structuredClone(rest)])),
     };
   }
 }
