@@ -1,0 +1,121 @@
+// The measured pipelines, each run as its own process against a fresh simulator and a
+// fresh copy of an empty embedded database (PGlite), so CPU, RSS, quotas and storage
+// start equal for all of them.
+//
+//   ours-rest   node ingest-balanced-parallel.js --api=rest   (the product path)
+//   ours-graphql  the same with --api=graphql: the hook for the GraphQL issue. Listed
+//               when the bench runs with --api=rest,graphql; the bound in lib/figures.js
+//               already counts the graphql bucket once the simulator reports it.
+//   peer        test/bench/peer/octokit-ingest.js (Octokit + throttling + retry)
+import fs from 'node:fs';
+import path from 'node:path';
+
+import { jsonSummary, pipelineEnv, runMeasured } from './measured-child.js';
+import { BENCH_DIR, ROOT } from './paths.js';
+import { startSimulatorProcess } from './simulator.js';
+
+const INGEST = path.join(ROOT, 'ingest-balanced-parallel.js');
+const PEER = path.join(BENCH_DIR, 'peer', 'octokit-ingest.js');
+
+/** Our pipeline for one --api value. */
+export function ours(api) {
+  return {
+    id: `ours-${api}`,
+    label: `gh-ingest --api=${api}`,
+    script: INGEST,
+    args: ({ config, limit, details, dbDir }) => [
+      `--api=${api}`, `--config=${config}`, `--limit=${limit}`, `--details=${details}`, `--db-dir=${dbDir}`, '--json',
+    ],
+    summary: (run) => {
+      const s = jsonSummary(run, `gh-ingest --api=${api}`);
+      return { repos: s.repos_written, rateLimited: s.requests?.rate_limited ?? null, raw: s };
+    },
+  };
+}
+
+export const PEER_PIPELINE = {
+  id: 'peer',
+  label: 'Octokit (throttling + retry)',
+  script: PEER,
+  args: ({ config, limit, details, dbDir, searchSpacingMs }) => [
+    `--config=${config}`, `--limit=${limit}`, `--details=${details}`, `--db-dir=${dbDir}`,
+    `--search-spacing-ms=${searchSpacingMs}`, '--json',
+  ],
+  summary: (run) => {
+    const s = jsonSummary(run, 'the Octokit peer');
+    const dry = Object.entries(s.clusters).filter(([, c]) => c.ran_dry).map(([name]) => name);
+    return { repos: s.repos_written, rateLimited: s.requests.rate_limited, ranDry: dry, raw: s };
+  },
+};
+
+/**
+ * The sink's CPU cost alone: the rows stored in `dbDir` written again into a copy of
+ * the template (lib/sink-cost.js, its own process). {rows, cpuS, wallS}.
+ */
+export async function sinkCost(dbDir, { scratch, template }) {
+  const target = path.join(scratch, `sink-cost-${++runCounter}`);
+  fs.cpSync(template, target, { recursive: true });
+  try {
+    const run = await runMeasured({
+      script: path.join(BENCH_DIR, 'lib', 'sink-cost.js'), args: [`--from=${dbDir}`, `--to=${target}`],
+      env: pipelineEnv({}), cwd: scratch,
+    });
+    if (run.exitCode !== 0) throw new Error(`sink-cost failed: ${run.stderr.trim().split('\n').pop()}`);
+    return jsonSummary(run, 'sink-cost');
+  } finally {
+    fs.rmSync(target, { recursive: true, force: true });
+  }
+}
+
+/**
+ * An empty embedded database with the schema (lib/make-template.js); every run gets a
+ * copy, so that PGlite's initdb (seconds of CPU, ~1 GB peak RSS) is paid by neither
+ * pipeline.
+ */
+export async function makeDatabaseTemplate(scratch) {
+  const dbDir = path.join(scratch, 'template-db');
+  const run = await runMeasured({
+    script: path.join(BENCH_DIR, 'lib', 'make-template.js'), args: [dbDir], env: pipelineEnv({}), cwd: scratch,
+  });
+  if (run.exitCode !== 0) throw new Error(`could not create the template database: ${run.stderr.trim()}`);
+  return dbDir;
+}
+
+let runCounter = 0;
+
+/**
+ * One measured run: a fresh simulator (`simulatorArgs`), a copy of the template
+ * database, the pipeline as a child process. Returns the pipeline's own figures (wall,
+ * CPU, peak RSS, summary) and the simulator's (active span, CPU, utilisation, stats).
+ * With `dryRun`, the same command with --dry-run: the fixed cost of starting up.
+ */
+export async function measure(pipeline, { scratch, template, simulatorArgs, job, dryRun = false, log, afterRun }) {
+  const sim = await startSimulatorProcess(simulatorArgs);
+  const runDir = path.join(scratch, `run-${++runCounter}-${pipeline.id}${dryRun ? '-dry' : ''}`);
+  fs.mkdirSync(runDir);
+  const dbDir = path.join(runDir, 'db');
+  fs.cpSync(template, dbDir, { recursive: true });
+  try {
+    await sim.watch();
+    const args = pipeline.args({ ...job, dbDir });
+    if (dryRun) args.push('--dry-run');
+    log?.(`${pipeline.label}${dryRun ? ' --dry-run' : ''}: ${job.limit} repositories, details ${job.details}`);
+    const run = await runMeasured({
+      script: pipeline.script,
+      args,
+      env: pipelineEnv({ GITHUB_TOKENS: sim.tokens.join(','), GITHUB_API_URL: sim.url }),
+      cwd: runDir,
+    });
+    const simulator = await sim.finish();
+    if (run.exitCode !== 0) {
+      throw new Error(`${pipeline.label} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    }
+    if (!run.probe) throw new Error(`${pipeline.label}: no CPU/RSS probe output`);
+    const summary = dryRun ? null : pipeline.summary(run);
+    const extra = afterRun ? await afterRun(dbDir) : undefined;
+    return { pipeline: pipeline.id, label: pipeline.label, wallS: run.wallS, ...run.probe, summary, simulator, extra };
+  } finally {
+    await sim.close();
+    fs.rmSync(runDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,190 @@
+// The report: one table (Markdown pipes, so it can be pasted into README), the targets
+// of issue 5 with met / missed by how much, and the machine. Targets are reported,
+// never asserted.
+
+const TARGETS = {
+  quotaBound: 'wall time within 10% of the quota bound',
+  zeroWaste: 'zero wasted requests',
+  cpuVsPeer: 'at least 3x less CPU per repository than the Octokit pipeline',
+  memoryGrowth: 'peak RSS growing less than 20% from 10k to 100k repositories',
+};
+
+const fmt = {
+  n: (v, digits = 0) => (v === null || v === undefined || !Number.isFinite(v) ? '–'
+    : v.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })),
+  s: (v) => fmt.n(v, 1),
+  x: (v) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${fmt.n(v, 2)}x`),
+  pct: (v) => (v === null || v === undefined || !Number.isFinite(v) ? '–' : `${v >= 0 ? '+' : ''}${fmt.n(100 * v, 1)}%`),
+  util: (v) => (v === null || v === undefined ? '–' : `${fmt.n(100 * v, 0)}%`),
+};
+
+function ratio(a, b) {
+  return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : null;
+}
+
+/** Was the simulator ever the bottleneck? Its busiest 1 s span at 90% of a core or more. */
+export function simulatorVerdict(sim) {
+  if (!sim || sim.cpuS === null) return 'unknown (no /proc)';
+  if (sim.peakUtil === null) return `no: ${fmt.s(sim.cpuS)} s CPU (run under 1 s, too short for a busiest span)`;
+  const busy = sim.peakUtil >= 0.9;
+  return `${busy ? 'yes' : 'no'}: ${fmt.s(sim.cpuS)} s CPU, mean ${fmt.util(sim.meanUtil)}, busiest 1 s ${fmt.util(sim.peakUtil)} of a core`;
+}
+
+/** The targets with their status, from the sections that ran. */
+export function evaluateTargets(sections, primary) {
+  const out = [];
+  const quota = sections.quota?.results?.[primary];
+  if (quota) {
+    const r = quota.activeOverBound;
+    out.push({
+      id: 'quotaBound', target: TARGETS.quotaBound, value: r, met: r !== null && r <= 1.10,
+      detail: r === null ? 'no bound (the job fit in one window)'
+        : `${fmt.x(r)} the bound (${fmt.s(quota.activeS)} s vs ${fmt.s(quota.bound.windowedS)} s)` +
+          (r <= 1.10 ? '' : `: ${fmt.n(100 * (r - 1), 1)}% over, ${fmt.n(100 * (r - 1.10), 1)} points past the 10% allowed`),
+    });
+    out.push({
+      id: 'zeroWaste', target: TARGETS.zeroWaste, value: quota.wasted, met: quota.wasted === 0,
+      detail: `${quota.wasted} wasted in the quota job`,
+    });
+  }
+  const cpu = sections.cpu?.results;
+  if (cpu?.[primary] && cpu.peer) {
+    const r = ratio(cpu.peer.cpuMsPerRepo, cpu[primary].cpuMsPerRepo);
+    out.push({
+      id: 'cpuVsPeer', target: TARGETS.cpuVsPeer, value: r, met: r !== null && r >= 3,
+      detail: `${fmt.x(r)} less (${fmt.n(cpu[primary].cpuMsPerRepo, 2)} vs ${fmt.n(cpu.peer.cpuMsPerRepo, 2)} ms per repository)` +
+        (r !== null && r < 3 ? `: short of 3x by ${fmt.n(100 * (1 - r / 3), 0)}%` : ''),
+    });
+  }
+  const memory = sections.memory;
+  if (memory) {
+    const g = memory.growth;
+    out.push({
+      id: 'memoryGrowth', target: TARGETS.memoryGrowth, value: g, met: g < 0.2,
+      detail: `${fmt.pct(g)} (${fmt.n(memory.sizes[0].maxRssMb)} -> ${fmt.n(memory.sizes[1].maxRssMb)} MB for ` +
+        `${fmt.n(memory.sizes[0].repos)} -> ${fmt.n(memory.sizes[1].repos)} repositories)` +
+        (g < 0.2 ? '' : `: ${fmt.n(100 * (g - 0.2), 1)} points over`),
+    });
+  }
+  return out;
+}
+
+function table(columns, rows) {
+  const header = ['Section', 'Metric', ...columns.map((c) => c.label), 'ours/peer', 'Target'];
+  const body = rows.map((row) => [row.section ?? '', row.metric, ...columns.map((c) => row.values[c.id] ?? ''),
+    row.ratio ?? '', row.target ?? '']);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((cells) => String(cells[i]).length)));
+  const line = (cells) => `| ${cells.map((cell, i) => String(cell).padEnd(widths[i])).join(' | ')} |`;
+  return [line(header), `|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`, ...body.map(line)].join('\n');
+}
+
+function status(target) {
+  return target ? (target.met ? 'met' : 'MISSED') : '';
+}
+
+/** Rows of the table, section by section. `columns`: the pipelines shown. */
+function rows(sections, shown, columns, primary, targets) {
+  const byId = Object.fromEntries(targets.map((t) => [t.id, t]));
+  const out = [];
+  const each = (results, pick) => Object.fromEntries(columns.map((c) => [c.id, results?.[c.id] ? pick(results[c.id]) : '']));
+  const vsPeer = (results, get, show = fmt.x) => (results?.[primary] && results.peer ? show(ratio(get(results[primary]), get(results.peer))) : '');
+
+  const quota = sections.quota;
+  if (quota && shown.includes('quota')) {
+    const q = quota.results;
+    const { setup } = quota;
+    out.push({ section: '1. Quota', metric: `${setup.tokens} tokens, each core ${setup.limits.core}/${setup.windows.core} s, search ${setup.limits.search}/${setup.windows.search} s`, values: {} });
+    out.push({ metric: `${fmt.n(setup.repos)} repositories, 8 clusters, full details`, values: {} });
+    out.push({ metric: 'repositories stored', values: each(q, (r) => fmt.n(r.repos)) });
+    out.push({ metric: 'wall time, whole process (s)', values: each(q, (r) => fmt.s(r.wallS)), ratio: vsPeer(q, (r) => r.wallS) });
+    out.push({ metric: 'active time, first to last request (s)', values: each(q, (r) => fmt.s(r.activeS)), ratio: vsPeer(q, (r) => r.activeS) });
+    out.push({ metric: 'quota bound, fixed windows (s)', values: each(q, (r) => `${fmt.s(r.bound.windowedS)} (${r.bound.binding})`) });
+    out.push({ metric: 'active / bound', values: each(q, (r) => fmt.x(r.activeOverBound)), target: `<= 1.10x: ${status(byId.quotaBound)}` });
+    out.push({ metric: 'active / fluid bound (requests / capacity per s)', values: each(q, (r) => `${fmt.x(r.activeOverFluid)} of ${fmt.s(r.bound.fluidS)} s`) });
+    out.push({ metric: 'requests per stored repository', values: each(q, (r) => fmt.n(r.requestsPerRepo, 3)), ratio: vsPeer(q, (r) => r.requestsPerRepo) });
+    out.push({ metric: 'wasted requests (empty bucket, limited)', values: each(q, (r) => fmt.n(r.wasted)), target: `0: ${status(byId.zeroWaste)}` });
+    out.push({ metric: 'token use: min/max requests (CV)', values: each(q, (r) => (r.tokens ? `${fmt.n(r.tokens.minOverMax, 2)} (${fmt.n(r.tokens.cv, 3)})` : '–')) });
+    out.push({ metric: 'CPU (s) / peak RSS (MB)', values: each(q, (r) => `${fmt.s(r.cpuS)} / ${fmt.n(r.maxRssMb)}`) });
+    out.push({ metric: 'simulator busiest 1 s (of a core)', values: each(q, (r) => fmt.util(r.simulator.peakUtil)) });
+  }
+
+  const cpu = sections.cpu;
+  if (shown.includes('peer')) {
+    const q = sections.quota?.results;
+    const c = cpu?.results;
+    out.push({ section: '2. Peer', metric: 'ours / Octokit, same jobs, same sink', values: {} });
+    if (q) {
+      out.push({ metric: 'wall time, quota job (s)', values: each(q, (r) => fmt.s(r.wallS)), ratio: vsPeer(q, (r) => r.wallS) });
+      out.push({ metric: 'wasted requests, quota job', values: each(q, (r) => fmt.n(r.wasted)), ratio: q[primary] && q.peer ? `${q[primary].wasted} vs ${q.peer.wasted}` : '' });
+      out.push({ metric: 'peak RSS, quota job (MB)', values: each(q, (r) => fmt.n(r.maxRssMb)), ratio: vsPeer(q, (r) => r.maxRssMb) });
+    }
+    if (c) {
+      out.push({ metric: 'wall time, unlimited job (s)', values: each(c, (r) => fmt.s(r.wallS)), ratio: vsPeer(c, (r) => r.wallS) });
+      out.push({ metric: 'CPU s per 1,000 repositories, unlimited', values: each(c, (r) => fmt.n(r.cpuMsPerRepo, 2)), ratio: vsPeer(c, (r) => r.cpuMsPerRepo), target: `<= 0.33x: ${status(byId.cpuVsPeer)}` });
+      out.push({ metric: 'peak RSS, unlimited job (MB)', values: each(c, (r) => fmt.n(r.maxRssMb)), ratio: vsPeer(c, (r) => r.maxRssMb) });
+    }
+  }
+
+  if (cpu && shown.includes('cpu')) {
+    const c = cpu.results;
+    out.push({ section: '3. Engine CPU', metric: `unlimited quotas, ${fmt.n(cpu.setup.repos)} repositories, full details`, values: {} });
+    out.push({ metric: 'startup (--dry-run) taken off the figures below', values: {} });
+    out.push({ metric: 'repositories stored', values: each(c, (r) => fmt.n(r.repos)) });
+    out.push({ metric: 'repositories per second', values: each(c, (r) => fmt.n(r.reposPerS, 0)), ratio: vsPeer(c, (r) => r.reposPerS) });
+    out.push({ metric: 'CPU ms per repository (addon, TSFN, enrich, sink)', values: each(c, (r) => fmt.n(r.cpuMsPerRepo, 2)), ratio: vsPeer(c, (r) => r.cpuMsPerRepo) });
+    if (cpu.sink) {
+      out.push({ metric: 'of which the sink (PGlite upsert + ETags, same for both)', values: each(c, () => fmt.n(cpu.sink.cpuMsPerRepo, 2)) });
+      out.push({ metric: 'CPU ms per repository without the sink', values: each(c, (r) => fmt.n(r.cpuMsPerRepoWithoutSink, 2)), ratio: vsPeer(c, (r) => r.cpuMsPerRepoWithoutSink) });
+    }
+    out.push({ metric: 'CPU ms per repository, startup included', values: each(c, (r) => fmt.n(r.cpuMsPerRepoWithStartup, 2)), ratio: vsPeer(c, (r) => r.cpuMsPerRepoWithStartup) });
+    out.push({ metric: 'cores busy while working', values: each(c, (r) => fmt.n(r.cpuShare, 2)) });
+    out.push({ metric: 'startup: wall s / CPU s / peak RSS MB', values: each(c, (r) => `${fmt.s(r.startup.wallS)} / ${fmt.s(r.startup.cpuS)} / ${fmt.n(r.startup.maxRssMb)}`) });
+    out.push({ metric: 'requests per stored repository', values: each(c, (r) => fmt.n(r.requestsPerRepo, 3)) });
+    out.push({ metric: 'simulator CPU s / busiest 1 s', values: each(c, (r) => `${fmt.s(r.simulator.cpuS)} / ${fmt.util(r.simulator.peakUtil)}`) });
+    const p = cpu.parse;
+    if (p) {
+      const values = { [primary]: p.simdjson ? `simdjson ${fmt.n(p.simdjson.mbPerS)}` : 'n/a', peer: `JSON.parse ${fmt.n(p.jsonParse.mbPerS)}` };
+      out.push({ metric: `search pages, MB/s (${p.pages} pages, ${fmt.n(p.megabytes, 1)} MB)`, values, ratio: p.ratio ? fmt.x(p.ratio) : '' });
+    }
+  }
+
+  const memory = sections.memory;
+  if (memory && shown.includes('memory')) {
+    const [small, large] = memory.sizes;
+    const v = (text) => ({ [memory.pipeline]: text });
+    out.push({ section: '4. Memory', metric: `ours, details ${memory.setup.details}, corpus ${fmt.n(memory.setup.corpus)}`, values: {} });
+    out.push({ metric: 'peak RSS at startup, --dry-run (MB)', values: v(fmt.n(memory.startupRssMb)) });
+    for (const size of [small, large]) {
+      out.push({
+        metric: `peak RSS, ${fmt.n(size.repos)} repositories (MB)`,
+        values: v(`${fmt.n(size.maxRssMb)} (heap ${fmt.n(size.peaks?.heapUsedMb)}, ${fmt.s(size.wallS)} s)`),
+      });
+    }
+    out.push({ metric: `growth ${fmt.n(small.repos)} -> ${fmt.n(large.repos)}`, values: v(fmt.pct(memory.growth)), target: `< +20%: ${status(byId.memoryGrowth)}` });
+    out.push({ metric: 'V8 heap peak growth', values: v(fmt.pct(memory.heapGrowth)) });
+    out.push({ metric: `simulator busiest 1 s, ${fmt.n(large.repos)} run`, values: v(fmt.util(large.simulator.peakUtil)) });
+  }
+  return out;
+}
+
+/** The human report: the table, the targets, the simulator verdict, the machine. */
+export function formatReport(report) {
+  const { sections, shown, columns, primary, targets, machine, errors } = report;
+  const lines = [table(columns, rows(sections, shown, columns, primary, targets)), ''];
+  if (targets.length) {
+    lines.push('Targets (issue 5):');
+    for (const t of targets) lines.push(`  ${t.met ? 'met   ' : 'MISSED'}  ${t.target}: ${t.detail}`);
+    lines.push('');
+  }
+  const verdicts = [];
+  for (const [name, section] of Object.entries(sections)) {
+    for (const [id, r] of Object.entries(section?.results ?? {})) verdicts.push(`  ${name}/${id}: ${simulatorVerdict(r.simulator)}`);
+    for (const size of section?.sizes ?? []) verdicts.push(`  ${name}/${fmt.n(size.repos)}: ${simulatorVerdict(size.simulator)}`);
+  }
+  if (verdicts.length) lines.push('Simulator (own process, not counted above) the bottleneck?', ...verdicts, '');
+  if (sections.cpu?.parse) lines.push(`simdjson parser: ${sections.cpu.parse.simdjsonOrigin}${sections.cpu.parse.simdjsonError ? ` (${sections.cpu.parse.simdjsonError})` : ''}`);
+  for (const error of errors) lines.push(`ERROR in ${error.section}: ${error.message}`);
+  lines.push(`Machine: ${machine.cpus} x ${machine.cpuModel}, ${fmt.n(machine.memoryGb, 0)} GB, ${machine.os}, Node ${machine.node}; ${machine.addon}`);
+  lines.push(`Command: ${machine.command}; ${fmt.s(report.elapsedS)} s`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+// `npm run bench`: gh-ingest side by side with an Octokit pipeline on the project's
+// GitHub simulator (issue 5), as one table:
+//
+//   1. quota    quota efficiency: wall time against the bound the quotas allow,
+//               requests per repository, wasted requests, token evenness
+//   2. peer     ours / Octokit: wall time, CPU per 1,000 repositories, peak RSS, waste
+//   3. cpu      engine CPU with unlimited quotas: repositories/s, CPU per repository,
+//               simdjson search-page parsing against JSON.parse
+//   4. memory   peak RSS of our ingest at 10,000 and 100,000 repositories
+//
+//   npm run bench [-- --quick] [--section=quota,peer,cpu,memory] [--api=rest[,graphql]] [--json]
+//
+// Every pipeline runs in its own process (CPU and peak RSS per process) against its own
+// simulator process (fresh quotas; its CPU is reported apart) and a fresh copy of an
+// empty embedded database. Progress goes to stderr, the table (or --json) to stdout.
+// Targets are reported, never asserted: the exit status is 0 unless a run failed.
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+
+import { formatVersion } from '../../binding/index.js';
+import { stopAll } from './lib/children.js';
+import { makeDatabaseTemplate, ours, PEER_PIPELINE } from './lib/pipelines.js';
+import { scratchDirectory } from './lib/paths.js';
+import { evaluateTargets, formatReport } from './lib/report.js';
+import { parseSection } from './sections/parse.js';
+import { cpuRuns, memoryRuns, quotaRuns } from './sections/runs.js';
+
+const SECTIONS = ['quota', 'peer', 'cpu', 'memory'];
+const APIS = ['rest', 'graphql'];
+const USAGE = `Usage: npm run bench [-- options]
+
+  --quick                 A smoke version: a few hundred repositories, about a minute
+  --section=LIST          Sections to run: ${SECTIONS.join(', ')} (default: all)
+  --api=LIST              Our pipelines: rest (default), graphql (once the ingest supports it)
+  --json                  One JSON object on stdout instead of the table
+  --help                  Show this help
+`;
+
+function usageError(message) {
+  process.stderr.write(`bench: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+let values;
+try {
+  ({ values } = parseArgs({
+    options: {
+      quick: { type: 'boolean' }, section: { type: 'string' }, api: { type: 'string' },
+      json: { type: 'boolean' }, help: { type: 'boolean' },
+    },
+    strict: true,
+  }));
+} catch (err) {
+  usageError(err.message.split('. ')[0]);
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const sections = values.section ? values.section.split(',').map((s) => s.trim()) : SECTIONS;
+for (const s of sections) if (!SECTIONS.includes(s)) usageError(`unknown section '${s}'`);
+const apis = values.api ? values.api.split(',').map((s) => s.trim()) : ['rest'];
+for (const a of apis) if (!APIS.includes(a)) usageError(`unknown api '${a}'`);
+
+const started = performance.now();
+const log = (message) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${message}\n`);
+
+const ourPipelines = apis.map(ours);
+const primary = ourPipelines[0].id;
+const compared = [...ourPipelines, PEER_PIPELINE];
+const wants = (name) => sections.includes(name);
+const runQuota = wants('quota') || wants('peer');
+const runCpu = wants('cpu') || wants('peer');
+
+const { dir: scratch, remove } = scratchDirectory();
+const results = {};
+const errors = [];
+let interrupted = false;
+function interrupt(signal) {
+  interrupted = true;
+  log(`${signal}: stopping the simulator and pipeline processes`);
+  stopAll();
+}
+process.once('SIGINT', interrupt);
+process.once('SIGTERM', interrupt);
+
+async function section(name, work) {
+  if (interrupted) return;
+  try {
+    results[name] = await work();
+  } catch (err) {
+    errors.push({ section: name, message: String(err.message ?? err).split('\n')[0] });
+    log(`${name} failed: ${err.message}`);
+  }
+}
+
+try {
+  log(`scratch directory ${scratch}`);
+  const template = await makeDatabaseTemplate(scratch);
+  const context = { scratch, template, quick: Boolean(values.quick), log };
+  if (runQuota) await section('quota', () => quotaRuns(compared, context));
+  if (runCpu) {
+    await section('cpu', async () => {
+      const runs = await cpuRuns(compared, context);
+      runs.parse = wants('cpu') ? await parseSection(context) : null;
+      return runs;
+    });
+  }
+  if (wants('memory')) await section('memory', () => memoryRuns(ourPipelines[0], context));
+} finally {
+  remove();
+}
+
+const report = {
+  // Results of every run; `shown` lists the sections of the table (the peer section
+  // is made of the quota and cpu runs).
+  shown: SECTIONS.filter((name) => wants(name) && (name === 'peer' ? results.quota || results.cpu : results[name])),
+  sections: results,
+  columns: compared.map((p) => ({ id: p.id, label: p.label })),
+  primary,
+  targets: evaluateTargets(results, primary),
+  errors,
+  machine: {
+    cpus: os.availableParallelism(),
+    cpuModel: os.cpus()[0]?.model ?? 'unknown',
+    memoryGb: os.totalmem() / 2 ** 30,
+    os: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    addon: formatVersion(),
+    command: `npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`,
+  },
+  quick: Boolean(values.quick),
+  elapsedS: (performance.now() - started) / 1000,
+};
+
+if (values.json) {
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+} else {
+  process.stdout.write(formatReport(report));
+}
+process.exitCode = errors.length || interrupted ? 1 : 0;

@@ -1,0 +1,62 @@
+// The jobs of the benchmark: which simulator, which clusters, how many repositories.
+// One place, so the quick smoke version and the full one differ only in size.
+import path from 'node:path';
+
+import { DEFAULT_CLUSTERS_PATH } from '../../../js/config/clusters.js';
+import { BENCH_DIR } from '../lib/paths.js';
+
+const UNLIMITED = 1_000_000_000;
+const TOKENS = 10;
+const ALL_DETAILS = 'languages,readme,community';
+
+/**
+ * Quota efficiency: GitHub's limits with the same ratio between buckets, time
+ * compressed. GitHub: core 5,000 per 3,600 s (1.39/s) and search 30 per 60 s (0.5/s) per
+ * user. Here: core 250 per 30 s (8.33/s) and search 30 per 10 s (3/s): both rates x6,
+ * the core window 120x shorter (so a few thousand repositories span several windows).
+ */
+export function quotaJob(quick) {
+  // GraphQL: 5,000 points an hour on GitHub, like core: compressed alike.
+  const limits = quick ? { core: 25, search: 30, graphql: 25 } : { core: 250, search: 30, graphql: 250 };
+  const windows = quick ? { core: 3, search: 10, graphql: 3 } : { core: 30, search: 10, graphql: 30 };
+  return {
+    tokens: TOKENS, limits, windows,
+    simulator: {
+      tokens: TOKENS, repos: 20_000, seed: 1,
+      'core-limit': limits.core, 'core-window': windows.core,
+      'search-limit': limits.search, 'search-window': windows.search, 'graphql-limit': limits.graphql,
+    },
+    // The throttling plugin spaces searches 2,000 ms apart (30 a minute): compressed alike.
+    job: {
+      config: DEFAULT_CLUSTERS_PATH, limit: quick ? 200 : 3000, details: ALL_DETAILS,
+      searchSpacingMs: Math.round((windows.search * 1000) / limits.search),
+    },
+  };
+}
+
+/** Engine CPU: unlimited quotas on loopback, full details. */
+export function cpuJob(quick) {
+  return {
+    simulator: {
+      tokens: TOKENS, repos: quick ? 20_000 : 60_000, seed: 1,
+      'core-limit': UNLIMITED, 'search-limit': UNLIMITED, 'graphql-limit': UNLIMITED,
+    },
+    job: { config: DEFAULT_CLUSTERS_PATH, limit: quick ? 300 : 5000, details: ALL_DETAILS, searchSpacingMs: 0 },
+  };
+}
+
+/**
+ * Memory: 10,000 then 100,000 repositories (quick: 500 and 2,000) from clusters that
+ * cut the whole corpus by creation date, search fields only (--details=none): with
+ * details, 100,000 repositories are 300,000 more requests, minutes on two cores.
+ */
+export function memoryJobs(quick) {
+  const simulator = {
+    tokens: TOKENS, repos: quick ? 20_000 : 150_000, seed: 1,
+    'core-limit': UNLIMITED, 'search-limit': UNLIMITED, 'graphql-limit': UNLIMITED,
+  };
+  const config = path.join(BENCH_DIR, 'clusters.memory.json');
+  return (quick ? [500, 2000] : [10_000, 100_000]).map((limit) => ({
+    simulator, job: { config, limit, details: 'none', searchSpacingMs: 0 },
+  }));
+}
