@@ -1,6 +1,7 @@
 // Work queued per group (a cluster), served round-robin: each pop() takes the next item
 // of the next group that has one, so a run stopped at any moment leaves the groups
-// equally advanced. A cancelled group (its quota met) drops its work and takes no more.
+// equally advanced. A cancelled group drops its work and takes no more; a paused group
+// (its quota met for now) keeps its work but is skipped until resumed.
 // Not thread-safe: the scheduler that owns it holds its lock.
 #ifndef GH_INGEST_CORE_FAIR_QUEUE_H_
 #define GH_INGEST_CORE_FAIR_QUEUE_H_
@@ -16,7 +17,8 @@ namespace gh {
 template <typename T>
 class FairQueue {
  public:
-  explicit FairQueue(std::size_t groups) : queues_(groups), cancelled_(groups, false) {}
+  explicit FairQueue(std::size_t groups)
+      : queues_(groups), cancelled_(groups, false), paused_(groups, false) {}
 
   std::size_t groups() const { return queues_.size(); }
 
@@ -41,7 +43,7 @@ class FairQueue {
     for (std::size_t tried = 0; tried < queues_.size(); ++tried) {
       const std::size_t group = next_;
       next_ = (next_ + 1) % queues_.size();
-      if (!queues_[group].empty()) {
+      if (!paused_[group] && !queues_[group].empty()) {
         T item = std::move(queues_[group].front());
         queues_[group].pop_front();
         --size_;
@@ -58,6 +60,10 @@ class FairQueue {
   }
   bool cancelled(std::size_t group) const { return cancelled_[group]; }
 
+  void pause(std::size_t group) { paused_[group] = true; }
+  void resume(std::size_t group) { paused_[group] = false; }
+  bool paused(std::size_t group) const { return paused_[group]; }
+
   std::size_t size() const { return size_; }
   std::size_t size(std::size_t group) const { return queues_[group].size(); }
   bool empty() const { return size_ == 0; }
@@ -65,6 +71,7 @@ class FairQueue {
  private:
   std::vector<std::deque<T>> queues_;
   std::vector<bool> cancelled_;
+  std::vector<bool> paused_;
   std::size_t next_ = 0;
   std::size_t size_ = 0;
 };

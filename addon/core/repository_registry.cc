@@ -14,16 +14,18 @@ RepositoryRegistry::RepositoryRegistry(std::vector<std::int64_t> limits)
 void RepositoryRegistry::add_known(const std::vector<std::int64_t>& ids) {
   std::lock_guard<std::mutex> guard(mutex_);
   entries_.reserve(entries_.size() + ids.size());
-  for (std::int64_t id : ids) entries_.emplace(id, Entry{kNoOwner, true, {}});
+  for (std::int64_t id : ids) entries_.emplace(id, Entry{kNoOwner, true, {}, 0, false, false});
 }
 
 RepositoryRegistry::Claim RepositoryRegistry::claim(std::int64_t id, std::size_t group) {
   std::lock_guard<std::mutex> guard(mutex_);
-  Entry& entry = entries_.try_emplace(id, Entry{kNoOwner, false, {}}).first->second;
+  Entry& entry =
+      entries_.try_emplace(id, Entry{kNoOwner, false, {}, 0, false, false}).first->second;
   if (std::find(entry.finders.begin(), entry.finders.end(), group) == entry.finders.end()) {
     entry.finders.push_back(group);
   }
   if (entry.known) return {Verdict::known, group};
+  if (entry.released) return {Verdict::released, group};
   if (entry.owner != kNoOwner) return {Verdict::duplicate, entry.owner};
   // Seen only by groups that were full so far: the first with room takes it.
   if (claimed_[group] >= limits_[group]) return {Verdict::over_limit, group};
@@ -40,7 +42,10 @@ void RepositoryRegistry::release(std::int64_t id) {
   auto it = entries_.find(id);
   if (it == entries_.end() || it->second.known || it->second.owner == kNoOwner) return;
   --claimed_[it->second.owner];
+  // Never claimed again in this run: the search that gave its place back may meet it
+  // again, and it would fail again (the next run tries it anew).
   it->second.owner = kNoOwner;
+  it->second.released = true;
 }
 
 std::vector<std::size_t> RepositoryRegistry::finders(std::int64_t id) const {

@@ -27,6 +27,7 @@ class RepositoryRegistry {
     known,       // stored before this run: no details, no count
     duplicate,   // already claimed in this run (perhaps by another group)
     over_limit,  // new, but `group` has all it wants (a group with room may claim it)
+    released,    // given back in this run (gone, failed): not claimed again
   };
   struct Claim {
     Verdict verdict;
@@ -36,7 +37,7 @@ class RepositoryRegistry {
   Claim claim(std::int64_t id, std::size_t group);
 
   // A claimed repository that could not be delivered (gone, failed): its place in the
-  // group's limit is given back, and a later search may claim it again.
+  // group's limit is given back for other repositories; this one is not claimed again.
   void release(std::int64_t id);
 
   // Every group that found `id` in this run, the owner first.
@@ -62,6 +63,7 @@ class RepositoryRegistry {
     std::vector<std::size_t> finders;
     std::size_t delivered_finders = 0;  // how many the delivered row listed
     bool delivered = false;
+    bool released = false;
   };
   mutable std::mutex mutex_;
   std::vector<std::int64_t> limits_;

@@ -61,8 +61,9 @@ SearchRunResult run_search_task(GitHubApi& api, GitHubJson& json, SearchSplitter
     return result;
   }
 
-  std::string url = search_path(task.query, options.per_page);
-  bool first = true;
+  std::string url =
+      task.resume_url.empty() ? search_path(task.query, options.per_page) : task.resume_url;
+  bool first = task.resume_url.empty();
   while (!url.empty()) {
     ApiResult sent;
     for (int attempt = 0;; ++attempt) {
@@ -90,6 +91,7 @@ SearchRunResult run_search_task(GitHubApi& api, GitHubJson& json, SearchSplitter
     const std::string next = api.response().link_next;
     if (!on_page(page)) {
       result.stopped_by_caller = true;
+      result.resume_url = url;
       return result;
     }
     url = next;

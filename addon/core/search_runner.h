@@ -31,6 +31,9 @@ struct SearchRunResult {
   std::int64_t items = 0;  // repositories handed to the caller
   bool replanned = false;  // a fetch whose range had grown past the cap: dropped
   bool stopped_by_caller = false;
+  // When stopped by the caller: the page it stopped at, to resume from (its items that
+  // were not taken are met again; those taken are duplicates then).
+  std::string resume_url;
   bool incomplete = false;  // a page stayed incomplete after the retries
 };
 

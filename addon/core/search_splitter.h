@@ -67,6 +67,9 @@ struct SearchTask {
   // Fetch tasks: one second matching more than the cap; only the first `cap` results
   // are reachable, expected_count - cap are not.
   bool unsplittable = false;
+  // Fetch tasks: go on from this page (a fetch its caller ended early) rather than the
+  // first; its total was reported already.
+  std::string resume_url;
 };
 
 // One range of the finished partition.
