@@ -4,6 +4,8 @@
 #include <utility>
 
 #include "core/github_api.h"
+#include "core/graphql_details.h"
+#include "core/graphql_query.h"
 #include "core/search_runner.h"
 #include "core/token_check.h"
 
@@ -197,16 +199,21 @@ void Engine::queue_splitter_tasks(std::size_t s) {
 }
 
 bool Engine::take(std::optional<SearchWork>& search,
-                  std::optional<std::pair<std::size_t, DetailWork>>& detail) {
+                  std::vector<std::pair<std::size_t, DetailWork>>& details,
+                  std::size_t max_details) {
   search.reset();
-  detail.reset();
+  details.clear();
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     if (stop_.stopped()) return false;
     // Details first: a claimed repository is delivered before more are searched, which
     // keeps the pipeline short and memory flat.
-    if (auto d = details_.pop()) {
-      detail.emplace(d->first, std::move(d->second));
+    while (details.size() < max_details) {
+      auto d = details_.pop();
+      if (!d) break;
+      details.emplace_back(d->first, std::move(d->second));
+    }
+    if (!details.empty()) {
       ++busy_;
       return true;
     }
@@ -252,8 +259,9 @@ void Engine::on_found(std::size_t group, SearchPage& page) {
     }
   }
   if (registry_.full(group)) {
+    // Paused, not cancelled: a claim given back (gone, failed) reopens the group.
     std::lock_guard<std::mutex> guard(mutex_);
-    searches_.cancel(group);
+    searches_.pause(group);
   }
 }
 
@@ -297,35 +305,69 @@ void Engine::flush_all() {
   for (std::size_t g = 0; g < state_.size(); ++g) flush(g, lock);
 }
 
+void Engine::detail_done(std::size_t group, Repository repo, DetailReport report) {
+  if (report.status == ApiStatus::ok) {
+    add_to_batch(group, std::move(repo), std::move(report));
+    return;
+  }
+  if (report.status == ApiStatus::stopped) return;
+  // Gone since the search, or failed after retries: its place goes back to the group,
+  // whose searches go on if they had stopped for it being full.
+  registry_.release(repo.id);
+  if (!registry_.full(group)) {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      searches_.resume(group);
+    }
+    work_cv_.notify_all();
+  }
+  if (report.status == ApiStatus::no_token) {
+    emit({EngineEvent::Kind::error, group, report.error, std::nullopt});
+    stop();
+  } else if (report.status != ApiStatus::gone) {
+    emit({EngineEvent::Kind::warning, group, repo.full_name + ": " + report.error, std::nullopt});
+  }
+}
+
 void Engine::run_worker(std::size_t index) {
   HttpClient http(options_.http, share_);
   GitHubApi api(index, options_.api_url, *pool_, http, clock_, stop_,
                 RetryPolicy(options_.retry, make_random_source(index + 1)));
   GitHubJson json;
+  const bool graphql = options_.details_api == DetailsApi::graphql;
+  GraphqlResponseParser graphql_parser;
+  const std::string graphql_endpoint =
+      options_.graphql_url.empty() ? graphql_url(options_.api_url) : options_.graphql_url;
   std::optional<SearchWork> search;
-  std::optional<std::pair<std::size_t, DetailWork>> detail;
-  while (take(search, detail)) {
-    if (detail) {
-      const std::size_t group = detail->first;
-      Repository& repo = detail->second.repo;
+  std::vector<std::pair<std::size_t, DetailWork>> details;
+  std::vector<Repository> repos;
+  std::uint64_t graphql_queries = 0;
+  std::int64_t graphql_points = 0;
+  while (take(search, details, graphql ? kGraphqlMaxRepositories : 1)) {
+    if (graphql && !details.empty()) {
+      // One query for them all, whichever groups they count for.
+      repos.clear();
+      for (auto& d : details) repos.push_back(std::move(d.second.repo));
+      GraphqlDetailsResult r =
+          fetch_details_graphql(api, graphql_parser, graphql_endpoint, repos, options_.details);
+      graphql_queries += static_cast<std::uint64_t>(r.graphql_requests);
+      graphql_points += r.points;
+      for (std::size_t i = 0; i < repos.size(); ++i) {
+        DetailReport report = i < r.reports.size() ? std::move(r.reports[i]) : DetailReport{};
+        if (i >= r.reports.size()) {
+          report.status = r.status == ApiStatus::ok ? ApiStatus::failed : r.status;
+          report.error = r.error;
+        }
+        detail_done(details[i].first, std::move(repos[i]), std::move(report));
+      }
+    } else if (!details.empty()) {
+      const std::size_t group = details.front().first;
+      Repository& repo = details.front().second.repo;
       const auto etags = options_.known_etags.find(repo.id);
       DetailReport report =
           fetch_details(api, json, repo, options_.details,
                         etags == options_.known_etags.end() ? DetailEtags{} : etags->second);
-      if (report.status == ApiStatus::ok) {
-        add_to_batch(group, std::move(repo), std::move(report));
-      } else if (report.status != ApiStatus::stopped) {
-        // Gone since the search, or failed after retries: its place goes back to the
-        // group, and a later search may find it again.
-        registry_.release(repo.id);
-        if (report.status == ApiStatus::no_token) {
-          emit({EngineEvent::Kind::error, group, report.error, std::nullopt});
-          stop();
-        } else if (report.status != ApiStatus::gone) {
-          emit({EngineEvent::Kind::warning, group, repo.full_name + ": " + report.error,
-                std::nullopt});
-        }
-      }
+      detail_done(group, std::move(repo), std::move(report));
     } else if (search) {
       const std::size_t s = search->splitter;
       const std::size_t group = splitter_group_[s];
@@ -347,12 +389,22 @@ void Engine::run_worker(std::size_t index) {
         emit({EngineEvent::Kind::warning, group, groups_[group].name + ": " + r.error,
               std::nullopt});
       }
+      if (r.stopped_by_caller && !r.resume_url.empty()) {
+        // The group filled up mid-query: keep the rest of the query, in case a claim
+        // is given back later (dropped if the group is cancelled or the run stops).
+        SearchTask rest = search->task;
+        rest.resume_url = r.resume_url;
+        std::lock_guard<std::mutex> guard(mutex_);
+        if (!stop_.stopped()) searches_.push_front(group, SearchWork{s, std::move(rest)});
+      }
       queue_splitter_tasks(s);
     }
     finished_one();
   }
   std::lock_guard<std::mutex> guard(mutex_);
   result_.retried += api.counters().retried;
+  result_.graphql_queries += graphql_queries;
+  result_.graphql_points += graphql_points;
 }
 
 }  // namespace gh

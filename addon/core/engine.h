@@ -43,11 +43,17 @@ struct EngineGroup {
   std::int64_t limit = 0;            // new repositories wanted
 };
 
+// How repository details are fetched: one GraphQL query per 100 repositories (points of
+// the graphql bucket), or up to three REST requests per repository (core bucket).
+enum class DetailsApi { rest, graphql };
+
 struct EngineOptions {
   std::vector<std::string> tokens;
   std::string api_url = "https://api.github.com";
   int workers = 0;  // 0: min(tokens, 10)
   DetailSet details;
+  DetailsApi details_api = DetailsApi::rest;
+  std::string graphql_url;  // empty: derived from api_url (graphql_url())
   std::size_t batch_size = 100;
   std::size_t max_unacked = 4;
   // Stored and fresh: found again, they need no details and count for no group.
@@ -111,7 +117,9 @@ struct EngineResult {
   std::vector<GroupResult> groups;
   std::vector<TokenCheck> token_checks;
   std::uint64_t batches = 0;
-  std::uint64_t retried = 0;  // requests sent again after a transient failure
+  std::uint64_t retried = 0;          // requests sent again after a transient failure
+  std::uint64_t graphql_queries = 0;  // details queries sent (retries included)
+  std::int64_t graphql_points = 0;    // points they were charged (rateLimit.cost)
   // Repositories found by more groups than their delivered batch listed (found again
   // after delivery, or stored before the run): all their finders, the owner first.
   std::vector<std::pair<std::int64_t, std::vector<std::size_t>>> late_finders;
@@ -156,9 +164,11 @@ class Engine {
   void coordinate();  // the run, on its own thread: token check, workers, last flush
   void finish();
   void run_worker(std::size_t index);
-  // The next piece of work, details first; false when the run is over.
+  // The next piece of work, details first (up to `max_details` of them, from any
+  // groups); false when the run is over.
   bool take(std::optional<SearchWork>& search,
-            std::optional<std::pair<std::size_t, DetailWork>>& detail);
+            std::vector<std::pair<std::size_t, DetailWork>>& details, std::size_t max_details);
+  void detail_done(std::size_t group, Repository repo, DetailReport report);
   void finished_one();
   void queue_splitter_tasks(std::size_t splitter);
   void on_found(std::size_t group, SearchPage& page);
