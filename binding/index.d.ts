@@ -143,6 +143,10 @@ export interface RunOptions {
   maxUnacked?: number;
   /** Repositories already stored: neither fetched nor delivered. */
   knownIds?: number[];
+  /** How details are fetched: one GraphQL query per 100 repositories (default), or REST. */
+  api?: 'graphql' | 'rest';
+  /** The GraphQL endpoint; default derived from apiUrl (…/graphql, GHE …/api/graphql). */
+  graphqlUrl?: string;
   /** Stored ETags per repository, sent as If-None-Match: an unchanged detail is a free 304. */
   knownEtags?: Array<{ id: number; languages?: string | null; readme?: string | null; community?: string | null }>;
   /** Check every token first (GET /user, GET /rate_limit); default true. */
@@ -224,6 +228,9 @@ export interface RunResult {
   batches: number;
   clusters: Record<string, { limit: number; delivered: number; full: boolean; exhausted: boolean; unreachable: number }>;
   tokenChecks: Array<{ id: string; status: string; login: string | null; error: string | null }>;
+  /** GraphQL details queries sent (retries included) and the points they were charged. */
+  graphqlQueries: number;
+  graphqlPoints: number;
   /** Repositories found by more groups than their batch listed (or stored ones found again). */
   lateFinders: Array<{ id: number; clusters: string[] }>;
 }

@@ -141,7 +141,8 @@ export function checkTokens(tokens, options = {}) {
  * so memory stays flat when storage is slower than GitHub.
  *
  * @param {{tokens: string[], apiUrl?: string, groups: Array<{name: string, queries: string[], limit: number}>,
- *   details?: Array<'languages'|'readme'|'community'>, workers?: number, batchSize?: number,
+ *   details?: Array<'languages'|'readme'|'community'>, api?: 'graphql'|'rest', graphqlUrl?: string,
+ *   workers?: number, batchSize?: number,
  *   maxUnacked?: number, knownIds?: number[],
  *   knownEtags?: Array<{id: number, languages?: string, readme?: string, community?: string}>,
  *   checkTokens?: boolean, minRemaining?: number,

@@ -76,9 +76,9 @@ bool ReadKnownEtags(Napi::Env env, const Napi::Value& value,
     }
     Napi::Object e = entry.As<Napi::Object>();
     DetailEtags etags;
-    for (auto [name, field] : {std::pair{"languages", &etags.languages},
-                               std::pair{"readme", &etags.readme},
-                               std::pair{"community", &etags.community}}) {
+    for (auto [name, field] :
+         {std::pair{"languages", &etags.languages}, std::pair{"readme", &etags.readme},
+          std::pair{"community", &etags.community}}) {
       Napi::Value v = e.Get(name);
       if (v.IsString()) {
         *field = v.As<Napi::String>().Utf8Value();
@@ -104,6 +104,23 @@ bool ReadOptions(Napi::Env env, const Napi::Value& value, EngineOptions& options
     std::optional<std::string> url = RequireString(env, api_url, "options.apiUrl");
     if (!url) return false;
     options.api_url = *url;
+  }
+  // Details through GraphQL unless the caller asks for REST.
+  options.details_api = DetailsApi::graphql;
+  Napi::Value api = o.Get("api");
+  if (!api.IsUndefined()) {
+    const std::string name = api.IsString() ? api.As<Napi::String>().Utf8Value() : "";
+    if (name != "graphql" && name != "rest") {
+      ThrowInvalidArgument(env, "'graphql' or 'rest'", "options.api", api);
+      return false;
+    }
+    options.details_api = name == "rest" ? DetailsApi::rest : DetailsApi::graphql;
+  }
+  Napi::Value graphql_url = o.Get("graphqlUrl");
+  if (!graphql_url.IsUndefined()) {
+    std::optional<std::string> url = RequireString(env, graphql_url, "options.graphqlUrl");
+    if (!url) return false;
+    options.graphql_url = *url;
   }
   const auto workers = ReadInt(env, o, "workers", 0, 0);
   const auto batch_size = ReadInt(env, o, "batchSize", 1, 100);

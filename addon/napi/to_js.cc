@@ -104,7 +104,8 @@ Napi::Object ToJs(Napi::Env env, const Batch& batch, const std::vector<EngineGro
   Napi::Array repos = Napi::Array::New(env, batch.repositories.size());
   for (std::size_t i = 0; i < batch.repositories.size(); ++i) {
     Napi::Object repo = ToJs(env, batch.repositories[i], batch.details[i]);
-    if (i < batch.finders.size()) repo.Set("clusters_found", GroupNames(env, batch.finders[i], groups));
+    if (i < batch.finders.size())
+      repo.Set("clusters_found", GroupNames(env, batch.finders[i], groups));
     repos.Set(static_cast<uint32_t>(i), repo);
   }
   o.Set("repositories", repos);
@@ -147,6 +148,8 @@ Napi::Object ToJs(Napi::Env env, const EngineResult& result,
   o.Set("error", result.error.empty() ? env.Null() : Napi::String::New(env, result.error));
   o.Set("batches", Num(env, static_cast<std::int64_t>(result.batches)));
   o.Set("retried", Num(env, static_cast<std::int64_t>(result.retried)));
+  o.Set("graphqlQueries", Num(env, static_cast<std::int64_t>(result.graphql_queries)));
+  o.Set("graphqlPoints", Num(env, result.graphql_points));
   Napi::Object clusters = Napi::Object::New(env);
   for (const GroupResult& g : result.groups) {
     Napi::Object c = Napi::Object::New(env);

@@ -40,7 +40,7 @@ export default {
     refresh: { type: 'boolean', description: 'Also re-check stored repositories (unchanged ones cost nothing)' },
     api: {
       type: 'string', value: 'graphql|rest', parse: oneOf(['graphql', 'rest']),
-      description: 'How details are fetched (graphql arrives with its own issue)',
+      description: 'How details are fetched: one GraphQL query per 100 repositories (default), or REST',
     },
     'db-dir': { type: 'string', value: 'DIR', description: 'Embedded PostgreSQL directory (default: ./data)' },
     'dry-run': { type: 'boolean', description: 'Plan and report, write nothing' },

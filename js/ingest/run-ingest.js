@@ -4,7 +4,7 @@
 // ends the run (exit 1); SIGINT/SIGTERM stop the engine, store what was fetched, exit 130.
 import { loadTokens, startRun } from '../../binding/index.js';
 import { CliError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../cli/errors.js';
-import { apiUrlFromEnv } from '../config/api-url.js';
+import { apiUrlFromEnv, graphqlUrlFromEnv } from '../config/api-url.js';
 import { loadClusters, searchQueries, selectClusters } from '../config/clusters.js';
 import { loadDotEnv } from '../config/env.js';
 import { planLimits } from '../plan/quotas.js';
@@ -56,6 +56,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
   const selected = selectClusters(config, values.cluster ?? 'all');
   const tokens = tokensFrom(env);
   const apiUrl = apiUrlFromEnv(env);
+  const graphqlUrl = graphqlUrlFromEnv(env);
   const sink = await openSink(env, { dbDir: values['db-dir'] ?? './data' });
   let runId = null;
   try {
@@ -101,6 +102,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
         {
           tokens, apiUrl, groups,
           details: values.details ?? ['languages', 'readme', 'community'],
+          api: values.api ?? 'graphql', ...(graphqlUrl ? { graphqlUrl } : {}),
           workers: values.workers, batchSize: values['batch-size'],
           knownIds, minRemaining: values['min-remaining'], requestsPerToken: values['requests-per-token'],
         },

@@ -14,6 +14,8 @@ export function buildSummary({ config, selected, stored, added, stats, result, e
       total: stats?.totalRequests ?? 0,
       search: stats?.requestsByResource?.search ?? 0,
       core: stats?.requestsByResource?.core ?? 0,
+      graphql: result?.graphqlQueries ?? 0,
+      graphql_points: result?.graphqlPoints ?? 0,
       not_modified: count('not_modified'),
       rate_limited: count('primary_limit'),
       secondary_limited: count('secondary_limit'),

@@ -51,6 +51,7 @@ describe('the engine under GitHub limits', () => {
             { name: 'web', queries: ['topic:react'], limit: 40 },
           ],
           details: ['languages', 'readme'],
+          api: 'rest',  // two core requests per repository: the core buckets run dry
           batchSize: 10,
         },
         { onEvent: (event) => { if (event.pool === 'waiting') waits.push(event); } },
