@@ -30,7 +30,8 @@ after(() => db?.drop());
 function startIngest(sim, pattern) {
   const child = spawn(process.execPath, [
     path.join(root, 'ingest-balanced-parallel.js'), `--config=${path.join(dir, 'clusters.json')}`,
-    '--batch-size=10', '--details=readme',
+    // REST: the details spend the small core quota below, so the run soon waits.
+    '--batch-size=10', '--details=readme', '--api=rest',
   ], { cwd: dir, env: cleanEnv({ GITHUB_TOKENS: sim.tokens.join(','), GITHUB_API_URL: sim.url, DATABASE_URL: databaseUrl }) });
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
   const seen = new Promise((resolve) => {
@@ -44,7 +45,7 @@ async function storedIds() {
   return rows.map((row) => Number(row.id));
 }
 
-describe('interrupting node ingest-balanced-parallel.js', () => {
+describe('interrupting node ingest-balanced-parallel.js', { timeout: 120_000 }, () => {
   it('SIGINT stores what was fetched and exits 130; the next run completes the quota', async () => {
     // A small core quota with a long window: the run soon waits for a reset.
     const slow = await startSimulator({ seed: 31, repositories: 400, tokens: 2, badTokens: 0,
