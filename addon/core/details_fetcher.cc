@@ -68,6 +68,18 @@ DetailState fetch_readme(GitHubApi& api, Repository& repo, DetailReport& report,
   return state;
 }
 
+ApiStatus fetch_repository_by_id(GitHubApi& api, GitHubJson& json, std::int64_t id,
+                                 const std::string& known_etag, Repository& repo, std::string& etag,
+                                 std::string& error) {
+  const ApiResult sent =
+      api.send(core_call("/repositories/" + std::to_string(id), known_etag),
+               [&](const HttpResponse& r) { return json.repository(r.body.padded(), repo); });
+  if (sent.status == ApiStatus::ok) etag = api.response().etag;
+  if (sent.status == ApiStatus::not_modified) etag = known_etag;
+  error = sent.error;
+  return sent.status;
+}
+
 DetailReport fetch_details(GitHubApi& api, GitHubJson& json, Repository& repo,
                            const DetailSet& wanted, const DetailEtags& known) {
   DetailReport report;

@@ -23,6 +23,7 @@ struct DetailSet {
 
 // ETags by endpoint: known ones are sent (If-None-Match), new ones returned.
 struct DetailEtags {
+  std::string repository;  // GET /repositories/{id}, for --refresh
   std::string languages;
   std::string readme;
   std::string community;
@@ -44,6 +45,7 @@ struct DetailReport {
   DetailState community = DetailState::not_requested;
   DetailEtags etags;  // the ETags of this run's answers (the known one after a 304)
   int requests = 0;
+  bool refreshed = false;  // a stored repository re-checked (counts for no limit)
 };
 
 // GET /repos/{o}/{r}/readme with the raw media type: fills repo.readme with its bytes.
@@ -51,6 +53,13 @@ struct DetailReport {
 // failure sets report.status / report.error (the state is then not_requested).
 DetailState fetch_readme(GitHubApi& api, Repository& repo, DetailReport& report,
                          const std::string& known_etag = {});
+
+// GET /repositories/{id} (by id: it follows renames and transfers) with the stored ETag:
+// ok fills `repo` and `etag`; not_modified (free) means nothing in the repository changed,
+// its details included, since any push changes pushed_at; gone is 404/451.
+ApiStatus fetch_repository_by_id(GitHubApi& api, GitHubJson& json, std::int64_t id,
+                                 const std::string& known_etag, Repository& repo, std::string& etag,
+                                 std::string& error);
 
 // Fills repo.languages / repo.readme / repo.community for the details in `wanted`.
 DetailReport fetch_details(GitHubApi& api, GitHubJson& json, Repository& repo,

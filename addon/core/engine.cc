@@ -29,6 +29,7 @@ Engine::Engine(EngineOptions options, std::vector<EngineGroup> groups, EngineSin
       }()),
       searches_(std::max<std::size_t>(groups_.size(), 1)),
       details_(std::max<std::size_t>(groups_.size(), 1)),
+      refreshes_(std::max<std::size_t>(groups_.size(), 1)),
       state_(groups_.size()) {
   const Instant upper = options_.created_upper.value_or(to_instant(clock_.now()) + 1);
   for (std::size_t g = 0; g < groups_.size(); ++g) {
@@ -77,6 +78,16 @@ void Engine::coordinate() {
   });
   share_ = std::make_shared<HttpShare>();
   registry_.add_known(options_.known_ids);
+  {
+    std::vector<std::int64_t> refreshed;
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (const RefreshTarget& t : options_.refresh) {
+      if (t.group >= groups_.size()) continue;
+      refreshed.push_back(t.id);
+      refreshes_.push(t.group, t);
+    }
+    registry_.add_known(refreshed);
+  }
 
   if (options_.check_tokens) {
     TokenCheckOptions check;
@@ -103,7 +114,10 @@ void Engine::coordinate() {
     }
   }
 
-  for (std::size_t s = 0; s < splitters_.size(); ++s) queue_splitter_tasks(s);
+  // A group that wants no new repository (only re-checks) sends no search.
+  for (std::size_t s = 0; s < splitters_.size(); ++s) {
+    if (groups_[splitter_group_[s]].limit > 0) queue_splitter_tasks(s);
+  }
   std::size_t count = options_.workers > 0
                           ? static_cast<std::size_t>(options_.workers)
                           : std::min<std::size_t>(options_.tokens.size(), kMaxDefaultWorkers);
@@ -198,10 +212,11 @@ void Engine::queue_splitter_tasks(std::size_t s) {
   if (queued) work_cv_.notify_all();
 }
 
-bool Engine::take(std::optional<SearchWork>& search,
+bool Engine::take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh,
                   std::vector<std::pair<std::size_t, DetailWork>>& details,
                   std::size_t max_details) {
   search.reset();
+  refresh.reset();
   details.clear();
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
@@ -217,10 +232,21 @@ bool Engine::take(std::optional<SearchWork>& search,
       ++busy_;
       return true;
     }
-    if (auto s = searches_.pop()) {
-      search.emplace(std::move(s->second));
-      ++busy_;
-      return true;
+    // Searches and re-checks take turns: a worker waiting on the search bucket's minute
+    // should not hold up re-checks, which cost nothing when unchanged.
+    refresh_turn_ = !refresh_turn_;
+    for (int i = 0; i < 2; ++i) {
+      if ((i == 0) == refresh_turn_) {
+        if (auto r = refreshes_.pop()) {
+          refresh.emplace(std::move(r->second));
+          ++busy_;
+          return true;
+        }
+      } else if (auto s = searches_.pop()) {
+        search.emplace(std::move(s->second));
+        ++busy_;
+        return true;
+      }
     }
     // Nothing queued and nobody working who could queue more: the run is over.
     if (busy_ == 0) {
@@ -251,7 +277,7 @@ void Engine::on_found(std::size_t group, SearchPage& page) {
     if (options_.details.any()) {
       {
         std::lock_guard<std::mutex> guard(mutex_);
-        details_.push(group, DetailWork{std::move(repo)});
+        details_.push(group, DetailWork{std::move(repo), false, {}});
       }
       work_cv_.notify_one();
     } else {
@@ -269,7 +295,60 @@ void Engine::add_to_batch(std::size_t group, Repository repo, DetailReport repor
   std::unique_lock<std::mutex> lock(mutex_);
   state_[group].pending.push_back(std::move(repo));
   state_[group].pending_details.push_back(std::move(report));
-  if (state_[group].pending.size() >= options_.batch_size) flush(group, lock);
+  if (pending_size(state_[group]) >= options_.batch_size) flush(group, lock);
+}
+
+void Engine::add_refreshed(std::size_t group, std::int64_t id, bool gone) {
+  std::unique_lock<std::mutex> lock(mutex_);
+  GroupState& state = state_[group];
+  (gone ? state.pending_gone : state.pending_unchanged).push_back(id);
+  ++(gone ? result_.refresh.gone : result_.refresh.unchanged);
+  if (pending_size(state) >= options_.batch_size) flush(group, lock);
+}
+
+void Engine::refresh_one(GitHubApi& api, GitHubJson& json, const RefreshTarget& target) {
+  DetailWork work;
+  work.refreshed = true;
+  std::string error;
+  const ApiStatus status = fetch_repository_by_id(api, json, target.id, target.etag, work.repo,
+                                                  work.repository_etag, error);
+  switch (status) {
+    case ApiStatus::ok:
+      break;
+    case ApiStatus::not_modified:
+      add_refreshed(target.group, target.id, false);
+      return;
+    case ApiStatus::gone:
+      add_refreshed(target.group, target.id, true);
+      return;
+    case ApiStatus::stopped:
+      return;
+    case ApiStatus::no_token:
+      emit({EngineEvent::Kind::error, target.group, error, std::nullopt});
+      stop();
+      return;
+    default: {
+      {
+        std::lock_guard<std::mutex> guard(mutex_);
+        ++result_.refresh.failed;
+      }
+      emit({EngineEvent::Kind::warning, target.group,
+            "re-checking repository " + std::to_string(target.id) + ": " + error, std::nullopt});
+      return;
+    }
+  }
+  if (options_.details.any()) {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      details_.push(target.group, std::move(work));
+    }
+    work_cv_.notify_all();
+    return;
+  }
+  DetailReport report;
+  report.refreshed = true;
+  report.etags.repository = std::move(work.repository_etag);
+  detail_done(target.group, std::move(work.repo), std::move(report));
 }
 
 void Engine::flush(std::size_t group, std::unique_lock<std::mutex>& lock) {
@@ -277,19 +356,25 @@ void Engine::flush(std::size_t group, std::unique_lock<std::mutex>& lock) {
   // anyway: nothing already fetched is lost.
   ack_cv_.wait(lock, [&] { return unacked_ < options_.max_unacked || stop_.stopped(); });
   GroupState& state = state_[group];
-  if (state.pending.empty()) return;
+  if (state.pending.empty() && state.pending_unchanged.empty() && state.pending_gone.empty()) {
+    return;
+  }
   Batch batch;
   batch.id = ++next_batch_;
   batch.group = group;
   batch.repositories = std::move(state.pending);
   batch.details = std::move(state.pending_details);
+  batch.unchanged = std::move(state.pending_unchanged);
+  batch.gone = std::move(state.pending_gone);
   state.pending.clear();
   state.pending_details.clear();
+  state.pending_unchanged.clear();
+  state.pending_gone.clear();
   batch.finders.reserve(batch.repositories.size());
-  for (const Repository& repo : batch.repositories) {
-    batch.finders.push_back(registry_.deliver(repo.id));
+  for (std::size_t i = 0; i < batch.repositories.size(); ++i) {
+    batch.finders.push_back(registry_.deliver(batch.repositories[i].id));
+    if (!batch.details[i].refreshed) ++state.delivered;
   }
-  state.delivered += static_cast<std::int64_t>(batch.repositories.size());
   ++unacked_;
   ++result_.batches;
   const std::string progress = groups_[group].name + ": " + std::to_string(state.delivered) +
@@ -307,14 +392,26 @@ void Engine::flush_all() {
 
 void Engine::detail_done(std::size_t group, Repository repo, DetailReport report) {
   if (report.status == ApiStatus::ok) {
+    if (report.refreshed) {
+      std::lock_guard<std::mutex> guard(mutex_);
+      ++result_.refresh.changed;
+    }
     add_to_batch(group, std::move(repo), std::move(report));
     return;
   }
   if (report.status == ApiStatus::stopped) return;
+  if (report.refreshed && report.status == ApiStatus::gone) {
+    add_refreshed(group, repo.id, true);
+    return;
+  }
+  if (report.refreshed) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    ++result_.refresh.failed;
+  }
   // Gone since the search, or failed after retries: its place goes back to the group,
   // whose searches go on if they had stopped for it being full.
   registry_.release(repo.id);
-  if (!registry_.full(group)) {
+  if (!report.refreshed && !registry_.full(group)) {
     {
       std::lock_guard<std::mutex> guard(mutex_);
       searches_.resume(group);
@@ -339,11 +436,12 @@ void Engine::run_worker(std::size_t index) {
   const std::string graphql_endpoint =
       options_.graphql_url.empty() ? graphql_url(options_.api_url) : options_.graphql_url;
   std::optional<SearchWork> search;
+  std::optional<RefreshTarget> refresh;
   std::vector<std::pair<std::size_t, DetailWork>> details;
   std::vector<Repository> repos;
   std::uint64_t graphql_queries = 0;
   std::int64_t graphql_points = 0;
-  while (take(search, details, graphql ? kGraphqlMaxRepositories : 1)) {
+  while (take(search, refresh, details, graphql ? kGraphqlMaxRepositories : 1)) {
     if (graphql && !details.empty()) {
       // One query for them all, whichever groups they count for.
       repos.clear();
@@ -358,6 +456,8 @@ void Engine::run_worker(std::size_t index) {
           report.status = r.status == ApiStatus::ok ? ApiStatus::failed : r.status;
           report.error = r.error;
         }
+        report.refreshed = details[i].second.refreshed;
+        report.etags.repository = std::move(details[i].second.repository_etag);
         detail_done(details[i].first, std::move(repos[i]), std::move(report));
       }
     } else if (!details.empty()) {
@@ -367,7 +467,11 @@ void Engine::run_worker(std::size_t index) {
       DetailReport report =
           fetch_details(api, json, repo, options_.details,
                         etags == options_.known_etags.end() ? DetailEtags{} : etags->second);
+      report.refreshed = details.front().second.refreshed;
+      report.etags.repository = std::move(details.front().second.repository_etag);
       detail_done(group, std::move(repo), std::move(report));
+    } else if (refresh) {
+      refresh_one(api, json, *refresh);
     } else if (search) {
       const std::size_t s = search->splitter;
       const std::size_t group = splitter_group_[s];

@@ -47,6 +47,14 @@ struct EngineGroup {
 // the graphql bucket), or up to three REST requests per repository (core bucket).
 enum class DetailsApi { rest, graphql };
 
+// A stored repository to re-check (--refresh): asked by id with its stored ETag; a 304
+// is free and delivered as unchanged, a changed one gets its details again.
+struct RefreshTarget {
+  std::int64_t id = 0;
+  std::size_t group = 0;  // the group whose batches carry it (its stored cluster)
+  std::string etag;       // of GET /repositories/{id}; empty: none stored
+};
+
 struct EngineOptions {
   std::vector<std::string> tokens;
   std::string api_url = "https://api.github.com";
@@ -58,6 +66,8 @@ struct EngineOptions {
   std::size_t max_unacked = 4;
   // Stored and fresh: found again, they need no details and count for no group.
   std::vector<std::int64_t> known_ids;
+  // Stored repositories to re-check; they are known too (searches skip them).
+  std::vector<RefreshTarget> refresh;
   // Stored ETags of repositories fetched again (--refresh): sent as If-None-Match, so an
   // unchanged detail is a free 304.
   std::unordered_map<std::int64_t, DetailEtags> known_etags;
@@ -78,6 +88,9 @@ struct Batch {
   std::vector<DetailReport> details;  // per repository: what was fetched, ETags
   // Per repository: every group that has found it so far, its own group first.
   std::vector<std::vector<std::size_t>> finders;
+  // Re-checked stored repositories: unchanged since their ETag (304), or gone (404/451).
+  std::vector<std::int64_t> unchanged;
+  std::vector<std::int64_t> gone;
 };
 
 struct EngineEvent {
@@ -120,6 +133,12 @@ struct EngineResult {
   std::uint64_t retried = 0;          // requests sent again after a transient failure
   std::uint64_t graphql_queries = 0;  // details queries sent (retries included)
   std::int64_t graphql_points = 0;    // points they were charged (rateLimit.cost)
+  struct RefreshCounts {
+    std::int64_t changed = 0;    // delivered again, details fetched anew
+    std::int64_t unchanged = 0;  // 304: free
+    std::int64_t gone = 0;       // deleted or private since
+    std::int64_t failed = 0;     // not re-checked (errors after retries)
+  } refresh;
   // Repositories found by more groups than their delivered batch listed (found again
   // after delivery, or stored before the run): all their finders, the owner first.
   std::vector<std::pair<std::int64_t, std::vector<std::size_t>>> late_finders;
@@ -152,11 +171,15 @@ class Engine {
   };
   struct DetailWork {
     Repository repo;
+    bool refreshed = false;       // a re-checked stored repository
+    std::string repository_etag;  // its new ETag
   };
   struct GroupState {
     std::vector<std::size_t> splitters;
     std::vector<Repository> pending;  // the batch being filled
     std::vector<DetailReport> pending_details;
+    std::vector<std::int64_t> pending_unchanged;
+    std::vector<std::int64_t> pending_gone;
     std::int64_t delivered = 0;
     bool cancelled = false;
   };
@@ -166,9 +189,14 @@ class Engine {
   void run_worker(std::size_t index);
   // The next piece of work, details first (up to `max_details` of them, from any
   // groups); false when the run is over.
-  bool take(std::optional<SearchWork>& search,
+  bool take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh,
             std::vector<std::pair<std::size_t, DetailWork>>& details, std::size_t max_details);
+  void refresh_one(GitHubApi& api, GitHubJson& json, const RefreshTarget& target);
+  void add_refreshed(std::size_t group, std::int64_t id, bool gone);
   void detail_done(std::size_t group, Repository repo, DetailReport report);
+  static std::size_t pending_size(const GroupState& state) {
+    return state.pending.size() + state.pending_unchanged.size() + state.pending_gone.size();
+  }
   void finished_one();
   void queue_splitter_tasks(std::size_t splitter);
   void on_found(std::size_t group, SearchPage& page);
@@ -195,6 +223,8 @@ class Engine {
   std::condition_variable ack_cv_;   // a batch acknowledged
   FairQueue<SearchWork> searches_;
   FairQueue<DetailWork> details_;
+  FairQueue<RefreshTarget> refreshes_;
+  bool refresh_turn_ = false;  // searches and re-checks take turns
   std::vector<GroupState> state_;
   int busy_ = 0;  // workers carrying out a piece of work
   std::uint64_t next_batch_ = 0;

@@ -207,6 +207,44 @@ bool ReadGroups(Napi::Env env, const Napi::Value& value, std::vector<EngineGroup
   return true;
 }
 
+// [{id, cluster, etag?}]: stored repositories to re-check, each carried by the batches
+// of the group named by its stored cluster.
+bool ReadRefresh(Napi::Env env, const Napi::Value& value, const std::vector<EngineGroup>& groups,
+                 std::vector<RefreshTarget>& out) {
+  if (value.IsUndefined()) return true;
+  if (!value.IsArray()) {
+    ThrowInvalidArgument(env, "an array of {id, cluster, etag}", "options.refresh", value);
+    return false;
+  }
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t g = 0; g < groups.size(); ++g) index.emplace(groups[g].name, g);
+  Napi::Array entries = value.As<Napi::Array>();
+  out.reserve(entries.Length());
+  for (uint32_t i = 0; i < entries.Length(); ++i) {
+    Napi::Value entry = entries.Get(i);
+    const std::string where = "options.refresh[" + std::to_string(i) + "]";
+    if (!entry.IsObject() || !entry.As<Napi::Object>().Get("id").IsNumber()) {
+      ThrowInvalidArgument(env, "an object with a numeric id", where, entry);
+      return false;
+    }
+    Napi::Object e = entry.As<Napi::Object>();
+    Napi::Value cluster = e.Get("cluster");
+    const auto group =
+        cluster.IsString() ? index.find(cluster.As<Napi::String>().Utf8Value()) : index.end();
+    if (group == index.end()) {
+      ThrowInvalidArgument(env, "the name of one of the groups", where + ".cluster", cluster);
+      return false;
+    }
+    RefreshTarget target;
+    target.id = e.Get("id").As<Napi::Number>().Int64Value();
+    target.group = group->second;
+    Napi::Value etag = e.Get("etag");
+    if (etag.IsString()) target.etag = etag.As<Napi::String>().Utf8Value();
+    out.push_back(std::move(target));
+  }
+  return true;
+}
+
 }  // namespace
 
 void CallJs(Napi::Env env, Napi::Function callback, RunState* state, Message* message);
@@ -273,6 +311,10 @@ Run::Run(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Run>(info) {
   EngineOptions options;
   if (!ReadOptions(env, info[0], options)) return;
   if (!ReadGroups(env, info[1], state->groups)) return;
+  if (info[0].IsObject() && !ReadRefresh(env, info[0].As<Napi::Object>().Get("refresh"),
+                                         state->groups, options.refresh)) {
+    return;
+  }
   if (!info[2].IsFunction()) {
     ThrowInvalidArgument(env, "a function", "onMessage", info[2]);
     return;

@@ -90,6 +90,10 @@ Napi::Object ToJs(Napi::Env env, const Repository& repo, const DetailReport& det
   states.Set("community", to_string(details.community));
   o.Set("details", states);
   Napi::Object etags = Napi::Object::New(env);
+  if (details.refreshed) {
+    o.Set("refreshed", Napi::Boolean::New(env, true));
+    etags.Set("repository", details.etags.repository);
+  }
   etags.Set("languages", details.etags.languages);
   etags.Set("readme", details.etags.readme);
   etags.Set("community", details.etags.community);
@@ -109,6 +113,15 @@ Napi::Object ToJs(Napi::Env env, const Batch& batch, const std::vector<EngineGro
     repos.Set(static_cast<uint32_t>(i), repo);
   }
   o.Set("repositories", repos);
+  // Re-checked stored repositories: unchanged (304) and gone since (404/451).
+  auto ids = [&](const std::vector<std::int64_t>& list) {
+    Napi::Array a = Napi::Array::New(env, list.size());
+    for (std::size_t i = 0; i < list.size(); ++i)
+      a.Set(static_cast<uint32_t>(i), Num(env, list[i]));
+    return a;
+  };
+  o.Set("unchanged", ids(batch.unchanged));
+  o.Set("gone", ids(batch.gone));
   return o;
 }
 
@@ -150,6 +163,12 @@ Napi::Object ToJs(Napi::Env env, const EngineResult& result,
   o.Set("retried", Num(env, static_cast<std::int64_t>(result.retried)));
   o.Set("graphqlQueries", Num(env, static_cast<std::int64_t>(result.graphql_queries)));
   o.Set("graphqlPoints", Num(env, result.graphql_points));
+  Napi::Object refresh = Napi::Object::New(env);
+  refresh.Set("changed", Num(env, result.refresh.changed));
+  refresh.Set("unchanged", Num(env, result.refresh.unchanged));
+  refresh.Set("gone", Num(env, result.refresh.gone));
+  refresh.Set("failed", Num(env, result.refresh.failed));
+  o.Set("refresh", refresh);
   Napi::Object clusters = Napi::Object::New(env);
   for (const GroupResult& g : result.groups) {
     Napi::Object c = Napi::Object::New(env);

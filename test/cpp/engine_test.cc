@@ -271,3 +271,61 @@ TEST_CASE("no usable token ends the run with one clear error", "[engine]") {
   CHECK(result.error.find("no valid token: GitHub rejected all 2 tokens") != std::string::npos);
   CHECK(rig.requests_to("/search/") == 0);
 }
+
+TEST_CASE("refresh: stored repositories re-checked by id with their ETags", "[engine]") {
+  Rig rig;
+  ScriptedResponse unchanged;
+  unchanged.status = 304;
+  rig.server.on("/repositories/1", unchanged);
+  ScriptedResponse changed = json_reply(item(2));
+  changed.headers.emplace_back("ETag", "\"r2-new\"");
+  rig.server.on("/repositories/2", changed);
+  ScriptedResponse gone = json_reply(R"({"message":"Not Found"})");
+  gone.status = 404;
+  rig.server.on("/repositories/3", gone);
+  rig.options.refresh = {{1, 0, "\"r1\""}, {2, 0, "\"r2\""}, {3, 1, ""}};
+  rig.options.known_ids = {1, 2, 3};
+  rig.options.workers = 2;
+  RecordingSink sink(true);
+  // Limits of 0: the groups only carry re-checks, and search nothing.
+  Engine engine(rig.options, {{"ai_ml", {"topic:llm"}, 0}, {"web", {"topic:react"}, 0}}, sink,
+                rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  CHECK(result.ok);
+  CHECK(rig.requests_to("/search/") == 0);
+  CHECK(result.refresh.changed == 1);
+  CHECK(result.refresh.unchanged == 1);
+  CHECK(result.refresh.gone == 1);
+  CHECK(result.refresh.failed == 0);
+  for (const RecordedRequest& r : rig.server.requests()) {
+    if (r.path == "/repositories/1") CHECK(r.header("If-None-Match") == "\"r1\"");
+    if (r.path == "/repositories/3") CHECK_FALSE(r.has_header("If-None-Match"));
+  }
+  std::vector<std::int64_t> unchanged_ids, gone_ids;
+  for (const Batch& batch : sink.batches_) {
+    for (std::int64_t id : batch.unchanged) {
+      unchanged_ids.push_back(id);
+      CHECK(batch.group == 0);
+    }
+    for (std::int64_t id : batch.gone) {
+      gone_ids.push_back(id);
+      CHECK(batch.group == 1);
+    }
+  }
+  CHECK(unchanged_ids == std::vector<std::int64_t>{1});
+  CHECK(gone_ids == std::vector<std::int64_t>{3});
+  // The changed one comes with its details fetched again and its new ETag; it counts for
+  // no limit.
+  REQUIRE(sink.delivered_.size() == 1);
+  CHECK(sink.delivered_.count(2) == 1);
+  for (const Batch& batch : sink.batches_) {
+    for (std::size_t i = 0; i < batch.repositories.size(); ++i) {
+      CHECK(batch.details[i].refreshed);
+      CHECK(batch.details[i].etags.repository == "\"r2-new\"");
+      CHECK(batch.repositories[i].languages);
+    }
+  }
+  for (const GroupResult& g : result.groups) CHECK(g.delivered == 0);
+}
