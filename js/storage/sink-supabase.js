@@ -88,10 +88,10 @@ export function openSupabaseSink({ url, serviceKey, requestTimeoutMs = REQUEST_T
 
   // Pages of `select` ordered by `order`, until an empty page (a server capping pages
   // below PAGE_ROWS still returns every row).
-  async function readAll(table, columns, order) {
+  async function readAll(table, columns, order, filter = (query) => query) {
     const rows = [];
     for (let from = 0; ;) {
-      let query = client.from(table).select(columns);
+      let query = filter(client.from(table).select(columns));
       for (const column of order) query = query.order(column, { ascending: true });
       const page = await run(`reading ${table}`, query.range(from, from + PAGE_ROWS - 1));
       if (page.length === 0) return rows;
@@ -156,6 +156,24 @@ export function openSupabaseSink({ url, serviceKey, requestTimeoutMs = REQUEST_T
       for (const part of chunks(body, SUPABASE_BATCH_ROWS * 4)) {
         await run('saving ETags', client.from('repository_etags').upsert(part, { onConflict: 'repository_id,endpoint' }));
       }
+    },
+    async loadRefreshTargets(clusters) {
+      const stored = await readAll('repositories', 'id,cluster,clusters', ['id'], (query) => query.in('cluster', clusters));
+      const etags = new Map();
+      for (const { repository_id: id, etag } of await readAll('repository_etags', 'repository_id,etag',
+        ['repository_id'], (query) => query.eq('endpoint', 'repository'))) {
+        etags.set(Number(id), etag);
+      }
+      return stored.map(({ id, cluster, clusters: found }) => ({
+        id: Number(id), cluster, clusters: found, etag: etags.get(Number(id)) ?? null,
+      }));
+    },
+    async loadRepositories(ids) {
+      const rows = [];
+      for (const part of chunks(ids, SUPABASE_BATCH_ROWS)) {
+        rows.push(...await run('reading repositories', client.from('repositories').select('*').in('id', part)));
+      }
+      return rows.map((row) => ({ ...row, id: Number(row.id) }));
     },
     async loadKnownIds() {
       const ids = new Set();

@@ -49,6 +49,11 @@
  *   Appends to stored rows' `clusters` the clusters not listed yet (the stored order,
  *   primary first, is kept); ids not stored are ignored.
  * @property {() => Promise<Set<number>>} loadKnownIds
+ * @property {(clusters: string[]) => Promise<Array<{id: number, cluster: string, clusters: string[], etag: string|null}>>} loadRefreshTargets
+ *   The stored repositories of these clusters with the ETag of GET /repositories/{id}
+ *   (null until a refresh stored one), for --refresh; ordered by id.
+ * @property {(ids: number[]) => Promise<object[]>} loadRepositories
+ *   The stored rows of these ids (missing ids left out), timestamps as ISO strings.
  * @property {() => Promise<Map<number, Record<string, string>>>} loadEtags
  *   repository id -> { endpoint: etag }
  * @property {(options: object) => Promise<number>} recordRun   returns the run id

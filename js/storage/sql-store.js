@@ -111,6 +111,28 @@ export class SqlStore {
     return new Set(rows.map((row) => Number(row.id)));
   }
 
+  async loadRefreshTargets(clusters) {
+    const { rows } = await this.handle.query(`
+      SELECT r.id::text AS id, r.cluster, r.clusters, e.etag
+      FROM repositories r
+      LEFT JOIN repository_etags e ON e.repository_id = r.id AND e.endpoint = 'repository'
+      WHERE r.cluster IN (SELECT jsonb_array_elements_text($1::jsonb))
+      ORDER BY r.id`, [JSON.stringify(clusters)]);
+    return rows.map((row) => ({ ...row, id: Number(row.id) }));
+  }
+
+  async loadRepositories(ids) {
+    const rows = [];
+    for (const part of chunks(ids.map(String), SQL_BATCH_ROWS)) {
+      // As JSON: timestamps come back as ISO strings, the way the engine delivers them.
+      const result = await this.handle.query(`
+        SELECT row_to_json(r)::text AS row FROM repositories r
+        WHERE r.id IN (SELECT (jsonb_array_elements_text($1::jsonb))::bigint)`, [JSON.stringify(part)]);
+      for (const { row } of result.rows) rows.push(JSON.parse(row));
+    }
+    return rows;
+  }
+
   async loadEtags() {
     const { rows } = await this.handle.query(
       'SELECT repository_id::text AS id, endpoint, etag FROM repository_etags');
@@ -172,6 +194,8 @@ export function sqlSinkMethods(store) {
     addClusters: (finders) => store.addClusters(finders),
     loadKnownIds: () => store.loadKnownIds(),
     loadEtags: () => store.loadEtags(),
+    loadRefreshTargets: (clusters) => store.loadRefreshTargets(clusters),
+    loadRepositories: (ids) => store.loadRepositories(ids),
     recordRun: (options) => store.recordRun(options),
     finishRun: (id, result) => store.finishRun(id, result),
     lastRun: () => store.lastRun(),
