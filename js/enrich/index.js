@@ -3,7 +3,7 @@
 // database. Each rule lives in its own module and is documented in README.md
 // ("Enrichment rules").
 import { activityOf } from './activity.js';
-import { badgesOf } from './badges.js';
+import { badgesOf, isTrending } from './badges.js';
 import { clustersOf } from './clusters.js';
 import { complexityOf } from './complexity.js';
 import { isGem } from './gem.js';
@@ -50,4 +50,22 @@ export function enrich(repo, { now } = {}) {
     badges,
     is_gem: isGem(repo, { activity, health_score, badges }),
   };
+}
+
+/**
+ * A stored row that GitHub reports unchanged (a refresh answered 304) is still a day
+ * older: the rules that measure from `now` (activity, the trending badge, and is_gem,
+ * which depends on both) are applied again; the rest was derived from data that has not
+ * changed, the README and community profile included, and is kept as stored.
+ *
+ * @param {object} row a stored `repositories` row
+ * @param {{now: Date|number}} options
+ * @returns {{activity: string|null, badges: string[], is_gem: boolean}}
+ */
+export function rederiveStored(row, { now } = {}) {
+  const nowMillis = nowMs(now);
+  const activity = activityOf(row, nowMillis);
+  const badges = (row.badges ?? []).filter((badge) => badge !== 'trending');
+  if (isTrending(row, nowMillis)) badges.unshift('trending');
+  return { activity, badges, is_gem: isGem(row, { activity, health_score: row.health_score, badges }) };
 }

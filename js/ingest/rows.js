@@ -1,6 +1,6 @@
 // A repository from the engine becomes a `repositories` row: the schema's fields as the
 // engine delivers them, plus the enrichment columns.
-import { enrich } from '../enrich/index.js';
+import { enrich, rederiveStored } from '../enrich/index.js';
 
 const ENGINE_FIELDS = [
   'id', 'full_name', 'owner', 'name', 'description', 'html_url', 'homepage', 'language',
@@ -13,6 +13,11 @@ export function toRow(repo, cluster, now) {
   const row = {};
   for (const field of ENGINE_FIELDS) row[field] = repo[field];
   return { ...row, ...enrich({ ...repo, cluster, clusters_found: repo.clusters_found ?? [cluster] }, { now }) };
+}
+
+/** A stored row GitHub reports unchanged, with the rules that measure from `now` applied again. */
+export function rederivedRow(row, now) {
+  return { ...row, ...rederiveStored(row, { now }) };
 }
 
 /** ETags worth keeping for --refresh: the details fetched in this run. */

@@ -11,7 +11,7 @@ import { planLimits } from '../plan/quotas.js';
 import { openSink } from '../storage/index.js';
 import { appendDeadLetter, DEAD_LETTERS_PATH, replayDeadLetters } from './dead-letters.js';
 import { createProgress } from './progress.js';
-import { etagEntries, toRow } from './rows.js';
+import { etagEntries, rederivedRow, toRow } from './rows.js';
 import { buildSummary, formatSummary } from './summary.js';
 
 const STORE_ATTEMPTS = 3;
@@ -49,6 +49,54 @@ async function addLateFinders(sink, lateFinders, stderr) {
   }
 }
 
+// --refresh: the stored repositories of the selected clusters, each re-checked by id
+// with its stored ETag. Only the languages ETag goes with a changed repository's details:
+// rows keep the languages, not the README or the community profile they were derived
+// from, so those two are fetched again when the repository changed.
+async function refreshPlan(sink, selected) {
+  const stored = await sink.loadRefreshTargets(selected);
+  const etags = await sink.loadEtags();
+  return {
+    stored: new Map(stored.map((target) => [target.id, target])),
+    targets: stored.map(({ id, cluster, etag }) => ({ id, cluster, ...(etag ? { etag } : {}) })),
+    knownEtags: stored.flatMap(({ id }) => (etags.get(id)?.languages ? [{ id, languages: etags.get(id).languages }] : [])),
+  };
+}
+
+// The rows of a batch in a --refresh run: new repositories as usual; changed stored ones
+// keep the clusters that found them before (and their languages when unchanged);
+// unchanged ones are their stored rows with the time-dependent rules applied again.
+// A stored row that cannot be read leaves that repository as it is stored: not refreshed
+// this time, never lost.
+async function refreshedRows(sink, batch, stored, now, stderr) {
+  const languagesUnchanged = (repo) => repo.refreshed && repo.details?.languages === 'unchanged';
+  const needStored = [...batch.unchanged, ...batch.repositories.filter(languagesUnchanged).map((repo) => repo.id)];
+  let rowsById = new Map();
+  if (needStored.length) {
+    try {
+      rowsById = new Map((await withRetries(STORE_ATTEMPTS, () => sink.loadRepositories(needStored))).map((row) => [row.id, row]));
+    } catch (err) {
+      stderr.write(`warning: ${needStored.length} stored repositories left as they are (could not read them: ${err.message})\n`);
+    }
+  }
+  const rows = [];
+  for (const repo of batch.repositories) {
+    if (!repo.refreshed) {
+      rows.push(toRow(repo, batch.cluster, now));
+      continue;
+    }
+    if (languagesUnchanged(repo) && !rowsById.has(repo.id)) continue;
+    const before = stored.get(repo.id);
+    const clusters_found = [...new Set([...(before?.clusters ?? []), ...(repo.clusters_found ?? [])])];
+    const languages = languagesUnchanged(repo) ? rowsById.get(repo.id).languages : repo.languages;
+    rows.push(toRow({ ...repo, languages, clusters_found }, before?.cluster ?? batch.cluster, now));
+  }
+  for (const id of batch.unchanged) {
+    if (rowsById.has(id)) rows.push(rederivedRow(rowsById.get(id), now));
+  }
+  return rows;
+}
+
 export async function runIngest(values, { env = process.env, stdout = process.stdout, stderr = process.stderr } = {}) {
   const started = Date.now();
   loadDotEnv();
@@ -82,10 +130,13 @@ export async function runIngest(values, { env = process.env, stdout = process.st
 
     const stored = await sink.clusterCounts();
     const wanted = planLimits({ quotas, stored, selected, limit: values.limit });
+    // --refresh: every selected cluster takes part, to carry its stored repositories'
+    // re-checks, even when it wants nothing new (a limit of 0 sends no search).
     const groups = selected
-      .filter((name) => wanted[name] > 0)
+      .filter((name) => wanted[name] > 0 || values.refresh)
       .map((name) => ({ name, queries: searchQueries(config, name), limit: wanted[name] }));
-    const knownIds = values.refresh ? [] : [...(await sink.loadKnownIds())];
+    const knownIds = [...(await sink.loadKnownIds())];
+    const refresh = values.refresh ? await refreshPlan(sink, selected) : null;
 
     runId = await sink.recordRun({ clusters: selected, limit: values.limit ?? null, details: values.details ?? null });
     let statsOf = () => null;
@@ -105,10 +156,13 @@ export async function runIngest(values, { env = process.env, stdout = process.st
           api: values.api ?? 'graphql', ...(graphqlUrl ? { graphqlUrl } : {}),
           workers: values.workers, batchSize: values['batch-size'],
           knownIds, minRemaining: values['min-remaining'], requestsPerToken: values['requests-per-token'],
+          ...(refresh ? { refresh: refresh.targets, knownEtags: refresh.knownEtags } : {}),
         },
         {
           onBatch: async (batch) => {
-            const rows = batch.repositories.map((repo) => toRow(repo, batch.cluster, now));
+            const rows = refresh
+              ? await refreshedRows(sink, batch, refresh.stored, now, stderr)
+              : batch.repositories.map((repo) => toRow(repo, batch.cluster, now));
             if (failure) {
               appendDeadLetter(DEAD_LETTERS_PATH, { cluster: batch.cluster, rows, error: 'the run stopped before this batch was stored' });
               return;
@@ -117,7 +171,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
               await store(rows);
               await sink.saveEtags(batch.repositories.flatMap(etagEntries));
               written += rows.length;
-              progress.add(batch.cluster, rows.length);
+              progress.add(batch.cluster, batch.repositories.filter((repo) => !repo.refreshed).length);
             } catch (err) {
               appendDeadLetter(DEAD_LETTERS_PATH, { cluster: batch.cluster, rows, error: err });
               failure ??= new CliError(`storage failed (${err.message}); the batch was saved to ${DEAD_LETTERS_PATH} ` +
@@ -148,7 +202,8 @@ export async function runIngest(values, { env = process.env, stdout = process.st
     }
 
     const summary = buildSummary({
-      config, selected, stored, added: progress.added, stats, result, written, elapsedS: (Date.now() - started) / 1000,
+      config, selected, stored, added: progress.added, stats, result, written, refreshed: Boolean(values.refresh),
+      elapsedS: (Date.now() - started) / 1000,
     });
     const status = failure || !result.ok ? 'failed' : interrupted ? 'interrupted' : 'done';
     await sink.finishRun(runId, { status, summary });

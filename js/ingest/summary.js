@@ -1,6 +1,6 @@
 // The end of a run: the JSON summary of the contract (DESIGN.md, Command line) and its
 // human form.
-export function buildSummary({ config, selected, stored, added, stats, result, elapsedS, written }) {
+export function buildSummary({ config, selected, stored, added, stats, result, elapsedS, written, refreshed = false }) {
   const clusters = {};
   for (const name of selected) {
     clusters[name] = { quota: config.clusters[name].quota, stored: (stored[name] ?? 0) + (added[name] ?? 0), added: added[name] ?? 0 };
@@ -31,6 +31,8 @@ export function buildSummary({ config, selected, stored, added, stats, result, e
       search_remaining: token.resources.search?.remaining ?? null,
       state: token.state,
     })),
+    // --refresh: stored repositories re-checked, by outcome.
+    ...(refreshed ? { refresh: { changed: 0, unchanged: 0, gone: 0, failed: 0, ...result?.refresh } } : {}),
     elapsed_s: Math.round(elapsedS * 10) / 10,
   };
 }
@@ -39,6 +41,10 @@ export function formatSummary(summary) {
   const lines = [`${summary.repos_written} repositories written in ${summary.elapsed_s} s`];
   for (const [name, c] of Object.entries(summary.clusters)) {
     lines.push(`  ${name.padEnd(14)} ${String(c.stored).padStart(6)} / ${String(c.quota).padEnd(6)} (+${c.added})`);
+  }
+  if (summary.refresh) {
+    const r = summary.refresh;
+    lines.push(`refreshed: ${r.changed} changed, ${r.unchanged} unchanged (free), ${r.gone} gone from GitHub (kept), ${r.failed} failed`);
   }
   lines.push(`requests: ${summary.requests.total} (rate-limited ${summary.requests.rate_limited}, ` +
     `secondary ${summary.requests.secondary_limited}, failed ${summary.requests.failed})`);
