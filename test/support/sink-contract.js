@@ -113,6 +113,32 @@ export function sinkContract(title, backend) {
       assert.deepEqual(etags.get(1002), { repository: '"c"' });
     });
 
+    it('loads what --refresh needs: stored rows of clusters with their ETag, rows by id', async () => {
+      const rows = [
+        makeRepository(31, { cluster: 'web', clusters: ['web', 'data'] }),
+        makeRepository(32, { cluster: 'data', clusters: ['data'] }),
+        makeRepository(33, { cluster: 'web', clusters: ['web'] }),
+      ];
+      await sink.upsertRepositories(rows);
+      await sink.saveEtags([
+        { repository_id: 1031, endpoint: 'repository', etag: 'W/"r31"' },
+        { repository_id: 1033, endpoint: 'languages', etag: '"l33"' },
+      ]);
+      const targets = (await sink.loadRefreshTargets(['web'])).filter((t) => t.id >= 1031 && t.id <= 1033);
+      assert.deepEqual(targets, [
+        { id: 1031, cluster: 'web', clusters: ['web', 'data'], etag: 'W/"r31"' },
+        { id: 1033, cluster: 'web', clusters: ['web'], etag: null },
+      ]);
+      const loaded = await sink.loadRepositories([1033, 1031, 999999]);
+      assert.deepEqual(loaded.map((row) => row.id).sort(), [1031, 1033]);
+      const row = loaded.find((r) => r.id === 1031);
+      assert.deepEqual(row.languages, rows[0].languages);
+      assert.deepEqual(row.topics, rows[0].topics);
+      assert.equal(typeof row.pushed_at, 'string');
+      assert.equal(Date.parse(row.pushed_at), Date.parse(rows[0].pushed_at));
+      assert.deepEqual(await sink.loadRepositories([]), []);
+    });
+
     it('records runs: the last one with its options and summary', async () => {
       const first = await sink.recordRun({ cluster: ['all'] });
       await sink.finishRun(first, { status: 'failed', summary: { error: 'x' } });
