@@ -149,6 +149,11 @@ export interface RunOptions {
   graphqlUrl?: string;
   /** Stored ETags per repository, sent as If-None-Match: an unchanged detail is a free 304. */
   knownEtags?: Array<{ id: number; languages?: string | null; readme?: string | null; community?: string | null }>;
+  /**
+   * Stored repositories to re-check by id (GET /repositories/{id}) with their stored ETag,
+   * each carried by the batches of the group named `cluster`. Include them in knownIds too.
+   */
+  refresh?: Array<{ id: number; cluster: string; etag?: string | null }>;
   /** Check every token first (GET /user, GET /rate_limit); default true. */
   checkTokens?: boolean;
   /** Reserve kept in the hourly buckets. */
@@ -197,7 +202,10 @@ export interface RunRepository {
     readme: boolean;
   } | null;
   details: Record<'languages' | 'readme' | 'community', 'not_requested' | 'fetched' | 'unchanged' | 'absent'>;
-  etags: Record<'languages' | 'readme' | 'community', string>;
+  /** `repository` only on a re-checked repository. */
+  etags: Record<'languages' | 'readme' | 'community', string> & { repository?: string };
+  /** A stored repository re-checked (options.refresh) that changed: counts for no limit. */
+  refreshed?: true;
   /** Every group that has found it so far in this run, its own group first. */
   clusters_found: string[];
 }
@@ -207,6 +215,10 @@ export interface RunBatch {
   /** The group (cluster) these repositories count for. */
   cluster: string;
   repositories: RunRepository[];
+  /** Re-checked stored repositories unchanged since their ETag (a free 304). */
+  unchanged: number[];
+  /** Re-checked stored repositories that are gone (404, 451). */
+  gone: number[];
 }
 
 export interface RunEvent {
@@ -231,6 +243,8 @@ export interface RunResult {
   /** GraphQL details queries sent (retries included) and the points they were charged. */
   graphqlQueries: number;
   graphqlPoints: number;
+  /** Re-checked stored repositories by outcome (options.refresh). */
+  refresh: { changed: number; unchanged: number; gone: number; failed: number };
   /** Repositories found by more groups than their batch listed (or stored ones found again). */
   lateFinders: Array<{ id: number; clusters: string[] }>;
 }

@@ -145,6 +145,7 @@ export function checkTokens(tokens, options = {}) {
  *   workers?: number, batchSize?: number,
  *   maxUnacked?: number, knownIds?: number[],
  *   knownEtags?: Array<{id: number, languages?: string, readme?: string, community?: string}>,
+ *   refresh?: Array<{id: number, cluster: string, etag?: string}>,
  *   checkTokens?: boolean, minRemaining?: number,
  *   requestsPerToken?: number, createdUpper?: number}} options
  * @param {{onBatch?: (batch: object) => unknown, onEvent?: (event: object) => void}} [handlers]
