@@ -173,6 +173,18 @@ int TokenPool::recent_errors(const Token& token, TimePoint now) const {
   return count;
 }
 
+int TokenPool::minute_cap(std::string_view resource) const {
+  return is_graphql(resource) ? options_.graphql_points_per_minute
+                              : options_.rest_points_per_minute;
+}
+
+std::deque<TimePoint>& TokenPool::minute_window(const Group& group, std::string_view resource,
+                                                TimePoint now) const {
+  std::deque<TimePoint>& window = is_graphql(resource) ? group.graphql_minute : group.rest_minute;
+  while (!window.empty() && now - window.front() >= std::chrono::minutes(1)) window.pop_front();
+  return window;
+}
+
 bool TokenPool::can_serve(std::size_t index, std::string_view resource, std::int64_t cost,
                           TimePoint now) const {
   const Token& token = tokens_[index];
@@ -180,6 +192,10 @@ bool TokenPool::can_serve(std::size_t index, std::string_view resource, std::int
   const Group& group = groups_[token.group];
   if (group.paused_until > now) return false;
   if (group.in_flight >= options_.max_concurrent_per_user) return false;
+  const int cap = minute_cap(resource);
+  if (cap > 0 && minute_window(group, resource, now).size() >= static_cast<std::size_t>(cap)) {
+    return false;
+  }
   const Bucket* b = find_bucket(group, resource);
   if (b && is_graphql(resource) &&
       b->requests_in_flight >= std::max(1, options_.max_graphql_in_flight_per_user)) {
@@ -312,6 +328,9 @@ Permit TokenPool::reserve(std::size_t worker_index, std::size_t index, std::stri
   b.in_flight += cost;
   ++b.requests_in_flight;
   ++group.in_flight;
+  if (minute_cap(resource) > 0) {
+    minute_window(group, resource, clock_.now()).push_back(clock_.now());
+  }
   Permit p;
   p.pool_ = this;
   p.token_ = index;
@@ -342,7 +361,7 @@ Acquisition TokenPool::try_acquire_token(std::size_t token, std::string_view res
 }
 
 std::optional<std::pair<TimePoint, std::size_t>> TokenPool::earliest_ready(
-    std::string_view resource, std::int64_t cost, TimePoint now) const {
+    std::string_view resource, std::int64_t cost, TimePoint now, bool* paced) const {
   std::optional<std::pair<TimePoint, std::size_t>> earliest;
   for (std::size_t i = 0; i < tokens_.size(); ++i) {
     const Token& token = tokens_[i];
@@ -356,9 +375,22 @@ std::optional<std::pair<TimePoint, std::size_t>> TokenPool::earliest_ready(
     if (b && b->known && effective_remaining(*b, resource, ready) < need) {
       ready = std::max(ready, b->reset + options_.reset_margin);
     }
+    const int cap = minute_cap(resource);
+    const std::deque<TimePoint>& window = minute_window(group, resource, now);
+    bool token_paced = false;
+    if (cap > 0 && window.size() >= static_cast<std::size_t>(cap)) {
+      // The per-minute cap: ready when the oldest request of the minute ages out.
+      const TimePoint aged =
+          window[window.size() - static_cast<std::size_t>(cap)] + std::chrono::minutes(1);
+      token_paced = aged > ready;
+      ready = std::max(ready, aged);
+    }
     // A token ready "now" is blocked by requests in flight only: their reports wake us.
     if (ready <= now) continue;
-    if (!earliest || ready < earliest->first) earliest = std::make_pair(ready, i);
+    if (!earliest || ready < earliest->first) {
+      earliest = std::make_pair(ready, i);
+      if (paced) *paced = token_paced;
+    }
   }
   return earliest;
 }
@@ -399,7 +431,8 @@ Acquisition TokenPool::acquire_impl(std::size_t worker, std::string_view resourc
       }
       break;
     }
-    auto ready = earliest_ready(resource, cost, now);
+    bool paced = false;
+    auto ready = earliest_ready(resource, cost, now, &paced);
     // Requests in flight may free capacity (a reservation returned, or a response whose
     // headers show more left than we feared): while any are out, this is no reset wait.
     const bool in_flight =
@@ -423,8 +456,9 @@ Acquisition TokenPool::acquire_impl(std::size_t worker, std::string_view resourc
       result.status = AcquireStatus::would_block;
       break;
     }
-    if (ready && !in_flight) {
-      // Say once per wait (not once per worker) that everything is spent.
+    if (ready && !in_flight && !paced) {
+      // Say once per wait (not once per worker) that everything is spent; a pause for
+      // the per-minute caps is pacing, not exhaustion, and is not reported.
       auto it = reported_wait_.find(resource);
       if (it == reported_wait_.end() || it->second != ready->first) {
         reported_wait_[std::string(resource)] = ready->first;
@@ -672,6 +706,13 @@ void TokenPool::set_login(std::size_t index, std::string login) {
     into.paused_until = std::max(into.paused_until, own.paused_until);
     into.secondary_strikes = std::max(into.secondary_strikes, own.secondary_strikes);
     into.in_flight += own.in_flight;
+    // One user's requests of the last minute, whichever token sent them.
+    for (auto [from, to] : {std::pair{&own.rest_minute, &into.rest_minute},
+                            std::pair{&own.graphql_minute, &into.graphql_minute}}) {
+      to->insert(to->end(), from->begin(), from->end());
+      std::sort(to->begin(), to->end());
+      from->clear();
+    }
     own.buckets.clear();
     own.in_flight = 0;
     own.merged_away = true;

@@ -66,6 +66,13 @@ struct PoolOptions {
   // little and risks a pause of the whole user (REST included). 1: strictly serial
   // (values below 1 count as 1).
   int max_graphql_in_flight_per_user = 1;
+  // GitHub's secondary caps per user: at most 900 points a minute for REST endpoints and
+  // 2,000 for GraphQL, where a read (a GET, a query without mutations) is one point.
+  // Requests beyond them are answered with a secondary limit that pauses the whole user,
+  // so the pool paces each user below them: a request waits until the oldest of the
+  // last minute's is a minute old. 0: no cap.
+  int rest_points_per_minute = 900;
+  int graphql_points_per_minute = 2000;
 };
 
 enum class TokenState { ok, exhausted, paused, retired };
@@ -253,6 +260,10 @@ class TokenPool {
     int secondary_strikes = 0;
     int in_flight = 0;  // requests of this user in flight, all resources
     bool merged_away = false;
+    // When this user's requests of the last minute were granted, REST and GraphQL
+    // apart (the secondary caps); pruned as they age past a minute.
+    mutable std::deque<TimePoint> rest_minute;
+    mutable std::deque<TimePoint> graphql_minute;
   };
   struct Token {
     std::string secret;
@@ -287,9 +298,15 @@ class TokenPool {
                  TimePoint now) const;
   // Under lock: when some token could serve (nullopt: never, unless an in-flight
   // request frees capacity), and which.
+  // The requests of the last minute that count against `resource`'s per-minute cap
+  // (pruned to that minute), and that cap (0: none).
+  std::deque<TimePoint>& minute_window(const Group& group, std::string_view resource,
+                                       TimePoint now) const;
+  int minute_cap(std::string_view resource) const;
+  // `paced`: the earliest is held back by a per-minute cap, not by a spent bucket.
   std::optional<std::pair<TimePoint, std::size_t>> earliest_ready(std::string_view resource,
-                                                                  std::int64_t cost,
-                                                                  TimePoint now) const;
+                                                                  std::int64_t cost, TimePoint now,
+                                                                  bool* paced = nullptr) const;
   Permit grant(Worker& w, std::size_t worker_index, std::size_t token, std::string_view resource,
                std::int64_t cost);
   Permit reserve(std::size_t worker_index, std::size_t token, std::string_view resource,

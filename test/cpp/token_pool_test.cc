@@ -226,6 +226,44 @@ TEST_CASE("a GraphQL query waiting for the user's query in flight starts when it
   CHECK(second.permit.token() == 0);
 }
 
+TEST_CASE("GitHub's per-minute secondary caps pace each user: REST and GraphQL apart",
+          "[pool][graphql]") {
+  PoolOptions options;
+  options.rest_points_per_minute = 3;
+  options.graphql_points_per_minute = 2;
+  Fixture f(2, options);
+  f.bucket(0, "core", 5000, 5000, f.now() + 3600);
+  f.bucket(0, "graphql", 5000, 5000, f.now() + 3600);
+  for (int i = 0; i < 3; ++i) f.take(0).report(ok("core", 5000, 4999 - i, f.now() + 3600));
+  f.clock.advance(seconds(20));
+  // REST spent for this minute: the worker borrows the other user's token.
+  Permit borrowed = f.take(0);
+  CHECK(borrowed.token() == 1);
+  borrowed.report(ok("core", 5000, 4999, f.now() + 3600));
+  for (int i = 0; i < 2; ++i)
+    f.take(0, "graphql").report(ok("graphql", 5000, 4990, f.now() + 3600));
+  CHECK(f.pool.try_acquire(0, "graphql").permit.token() == 1);  // the same for GraphQL
+  // A minute after the first requests, the user may send again.
+  f.clock.advance(seconds(40));
+  CHECK(f.take(0).token() == 0);
+  // Every user paced: a waiting worker resumes when the oldest request of the minute ages
+  // out, and no "exhausted" wait is announced (the buckets are far from spent).
+  std::vector<PoolEvent> events;
+  PoolOptions one;
+  one.rest_points_per_minute = 1;
+  Fixture g(1, one);
+  g.bucket(0, "core", 5000, 5000, g.now() + 3600);
+  g.take(0).report(ok("core", 5000, 4999, g.now() + 3600));
+  g.pool.set_event_listener([&](const PoolEvent& e) { events.push_back(e); });
+  Acquisition next;
+  std::thread worker([&] { next = g.pool.acquire(0, "core"); });
+  g.clock.await_waiters(1);
+  g.clock.advance(seconds(60));
+  worker.join();
+  CHECK(next.status == AcquireStatus::ok);
+  CHECK(events.empty());
+}
+
 TEST_CASE("the min-remaining reserve applies to hourly buckets, not to search", "[pool]") {
   PoolOptions options;
   options.min_remaining = 10;
