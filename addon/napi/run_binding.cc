@@ -128,9 +128,18 @@ bool ReadOptions(Napi::Env env, const Napi::Value& value, EngineOptions& options
   const auto min_remaining = ReadInt(env, o, "minRemaining", 0, 0);
   const auto per_token = ReadInt(env, o, "requestsPerToken", 0, 0);
   const auto created_upper = ReadInt(env, o, "createdUpper", 0, 0);
-  if (!workers || !batch_size || !max_unacked || !min_remaining || !per_token || !created_upper) {
+  // GitHub's secondary caps per user and minute (0: none, e.g. a GitHub Enterprise
+  // server configured without them).
+  const auto rest_per_minute =
+      ReadInt(env, o, "restPerMinute", 0, options.pool.rest_points_per_minute);
+  const auto graphql_per_minute =
+      ReadInt(env, o, "graphqlPerMinute", 0, options.pool.graphql_points_per_minute);
+  if (!workers || !batch_size || !max_unacked || !min_remaining || !per_token || !created_upper ||
+      !rest_per_minute || !graphql_per_minute) {
     return false;
   }
+  options.pool.rest_points_per_minute = static_cast<int>(*rest_per_minute);
+  options.pool.graphql_points_per_minute = static_cast<int>(*graphql_per_minute);
   options.workers = static_cast<int>(*workers);
   options.batch_size = static_cast<std::size_t>(*batch_size);
   options.max_unacked = static_cast<std::size_t>(*max_unacked);

@@ -7,6 +7,7 @@ import { CliError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../cli/errors.
 import { apiUrlFromEnv, graphqlUrlFromEnv } from '../config/api-url.js';
 import { loadClusters, searchQueries, selectClusters } from '../config/clusters.js';
 import { loadDotEnv } from '../config/env.js';
+import { pointsPerMinuteFromEnv } from '../config/points-per-minute.js';
 import { planLimits } from '../plan/quotas.js';
 import { openSink } from '../storage/index.js';
 import { appendDeadLetter, DEAD_LETTERS_PATH, replayDeadLetters } from './dead-letters.js';
@@ -105,6 +106,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
   const tokens = tokensFrom(env);
   const apiUrl = apiUrlFromEnv(env);
   const graphqlUrl = graphqlUrlFromEnv(env);
+  const pointsPerMinute = pointsPerMinuteFromEnv(env);
   const sink = await openSink(env, { dbDir: values['db-dir'] ?? './data' });
   let runId = null;
   try {
@@ -156,6 +158,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
           api: values.api ?? 'graphql', ...(graphqlUrl ? { graphqlUrl } : {}),
           workers: values.workers, batchSize: values['batch-size'],
           knownIds, minRemaining: values['min-remaining'], requestsPerToken: values['requests-per-token'],
+          ...pointsPerMinute,
           ...(refresh ? { refresh: refresh.targets, knownEtags: refresh.knownEtags } : {}),
         },
         {
