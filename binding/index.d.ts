@@ -143,6 +143,12 @@ export interface RunOptions {
   maxUnacked?: number;
   /** Repositories already stored: neither fetched nor delivered. */
   knownIds?: number[];
+  /**
+   * GitHub's secondary caps per user and minute that requests are paced below: REST
+   * (default 900) and GraphQL (default 2000) points, a read one point; 0: no cap.
+   */
+  restPerMinute?: number;
+  graphqlPerMinute?: number;
   /** How details are fetched: one GraphQL query per 100 repositories (default), or REST. */
   api?: 'graphql' | 'rest';
   /** The GraphQL endpoint; default derived from apiUrl (…/graphql, GHE …/api/graphql). */
