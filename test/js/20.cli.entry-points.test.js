@@ -103,3 +103,26 @@ describe('npm run demo (js/demo.js)', () => {
     assert.ok(fs.existsSync(path.join(cwd, 'data', 'pglite')), 'the embedded database is under ./data');
   });
 });
+
+// No Windows here to run it: what cmd.exe relies on is checked statically.
+describe('run-parallel-ingestion.bat', () => {
+  const text = fs.readFileSync(path.join(root, 'run-parallel-ingestion.bat'), 'latin1');
+  const lines = text.split('\r\n');
+  it('has CRLF line endings only, and plain ASCII', () => {
+    assert.ok(text.endsWith('\r\n'));
+    assert.doesNotMatch(text.replaceAll('\r\n', ''), /[\r\n]/);
+    assert.doesNotMatch(text, /[^\x09\x0d\x0a\x20-\x7e]/);
+  });
+  it('checks for Node, builds a missing addon, runs every cluster with the arguments, passes the exit code back', () => {
+    assert.equal(lines[0], '@echo off');
+    const at = (pattern) => lines.findIndex((line) => pattern.test(line));
+    const where = at(/^where node /);
+    const build = at(/^if exist "%ROOT%build\\Release\\gh_ingest\.node" goto run$/);
+    const run = at(/^node "%ROOT%ingest-balanced-parallel\.js" --cluster=all %\*$/);
+    assert.ok(where > 0 && build > where && run > build, text);
+    assert.equal(lines[run + 1], 'exit /b %ERRORLEVEL%');
+    // %ERRORLEVEL% would be read when a parenthesised block is parsed, not after the call.
+    assert.ok(!lines.slice(0, run).some((line) => /^\s+.*%ERRORLEVEL%/.test(line)));
+    for (const label of ['run', 'build_failed']) assert.ok(lines.includes(`:${label}`), label);
+  });
+});
