@@ -40,6 +40,9 @@ async function ingest(...args) {
     env: { GITHUB_TOKENS: sim.tokens.join(','), GITHUB_API_URL: sim.url, DATABASE_URL: schemaDatabaseUrl(db.schema) },
   });
   assert.equal(result.status, 0, result.stderr);
+  for (const token of sim.tokens) {
+    assert.ok(!result.stdout.includes(token) && !result.stderr.includes(token), 'a token in the output');
+  }
   return JSON.parse(result.stdout);
 }
 
@@ -126,5 +129,14 @@ describe('node ingest-balanced-parallel.js --refresh', () => {
     const row = (await storedRows()).get(id);
     assert.equal(row.stars, repo.stars);
     assert.equal(row.watchers, repo.subscribers);
+  });
+
+  it('never writes a token to the database', async () => {
+    for (const table of ['repositories', 'runs', 'repository_etags']) {
+      const { rows } = await db.query(`SELECT t::text AS text FROM ${table} t`);
+      const dump = rows.map((row) => row.text).join('\n');
+      assert.ok(dump.length > 0, table);
+      for (const token of sim.tokens) assert.ok(!dump.includes(token), `a token in ${table}`);
+    }
   });
 });
