@@ -28,6 +28,8 @@ function common(run) {
     byResource: requestsByResource(stats),
     wasted: wastedRequests(stats),
     rateLimitedSeenByPipeline: run.summary.rateLimited,
+    // GraphQL queries and points as the pipeline counted them (ours --api=graphql).
+    graphqlSeenByPipeline: run.summary.graphql ?? null,
     tokens: tokenEvenness(stats),
     ranDry: run.summary.ranDry ?? [],
     simulator: simulatorFigures(run.simulator),
