@@ -103,7 +103,7 @@ std::string SearchSplitter::query_for(const DateRange& range) const {
   return query_before_ + range.qualifier() + query_after_;
 }
 
-std::optional<SearchTask> SearchSplitter::next() {
+std::optional<SearchTask> SearchSplitter::next(bool counts) {
   std::lock_guard<std::mutex> guard(mutex_);
   if (failed_) return std::nullopt;
   if (!ready_.empty()) {
@@ -121,7 +121,7 @@ std::optional<SearchTask> SearchSplitter::next() {
     task.unsplittable = planned.unsplittable;
     return task;
   }
-  if (!counts_.empty()) {
+  if (counts && !counts_.empty()) {
     const std::uint64_t id = ++last_id_;
     CountJob& job = counting_.emplace(id, std::move(counts_.front())).first->second;
     counts_.pop_front();
@@ -209,7 +209,9 @@ void SearchSplitter::settle(const DateRange& range, std::int64_t count) {
 
 void SearchSplitter::split(const DateRange& range, std::int64_t count) {
   ++stats_.splits;
-  counts_.push_back(CountJob{range.lower_half(), count, range.upper_half()});
+  // Depth first: the newest split is counted next, so the first ranges that fit (and
+  // their repositories) come after a handful of counts, not after the whole partition.
+  counts_.push_front(CountJob{range.lower_half(), count, range.upper_half()});
 }
 
 void SearchSplitter::fail(std::string message) {

@@ -106,7 +106,9 @@ class SearchSplitter {
 
   // The next task: fetch tasks first (ready work), then count tasks. nullopt when
   // nothing can be handed out now: the plan is done or failed, or waits for counts.
-  std::optional<SearchTask> next();
+  // With `counts` false only a fetch task, if one is ready: the caller limits how many
+  // counts it has out at once.
+  std::optional<SearchTask> next(bool counts = true);
 
   // The total_count of a count task; nullopt when the request failed, which fails the
   // plan (the HTTP layer has already retried; the splitter does not ask again). A count

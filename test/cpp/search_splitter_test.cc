@@ -531,3 +531,29 @@ TEST_CASE("the request estimate follows the plan's arithmetic", "[split]") {
   CHECK(result.stats.count_requests * 2 >= guess.count_requests);
   CHECK(result.stats.count_requests <= guess.count_requests * 2);
 }
+
+TEST_CASE("counts go depth first: a range that fits comes after a handful of counts", "[split]") {
+  SplitOptions options = options_for(kLower, kUpper);
+  options.cap = 10;
+  SearchSplitter splitter("q", options);
+  // 1,280 results spread evenly: the partition needs 128 ranges of 10. Breadth first,
+  // every range of a level is counted before the first that fits; depth first, the
+  // first fetch is ready after log2(128) = 7 counts, one per level.
+  int counts = 0;
+  for (;;) {
+    // A caller that allows no count gets a fetch, or nothing while only counts are left.
+    if (std::optional<SearchTask> fetch = splitter.next(false)) {
+      CHECK(fetch->kind == SearchTask::Kind::fetch);
+      break;
+    }
+    std::optional<SearchTask> task = splitter.next();
+    REQUIRE(task);
+    REQUIRE(task->kind == SearchTask::Kind::count);
+    ++counts;
+    const double share =
+        static_cast<double>(task->range.seconds()) / static_cast<double>(kUpper - kLower);
+    splitter.report_count(task->id, static_cast<std::int64_t>(1280 * share + 0.5));
+    if (counts > 20) break;
+  }
+  CHECK(counts <= 8);
+}
