@@ -1,6 +1,7 @@
 #include "core/engine.h"
 
 #include <algorithm>
+#include <map>
 #include <utility>
 
 #include "core/github_api.h"
@@ -13,6 +14,7 @@ namespace gh {
 namespace {
 
 constexpr int kMaxDefaultWorkers = 10;
+const std::int64_t kSearchCap = SplitOptions{}.cap;  // results one query can reach
 
 }  // namespace
 
@@ -32,15 +34,28 @@ Engine::Engine(EngineOptions options, std::vector<EngineGroup> groups, EngineSin
       refreshes_(std::max<std::size_t>(groups_.size(), 1)),
       state_(groups_.size()) {
   const Instant upper = options_.created_upper.value_or(to_instant(clock_.now()) + 1);
+  // Clusters often share a query (topic:react for react and for frontend): it is searched
+  // once for all of them, and each repository it finds goes to the one furthest from its
+  // limit. Two searches of one query would race for the same pages, spend twice the
+  // search quota, and leave the slower cluster short.
+  std::map<std::string, std::size_t> by_query;
   for (std::size_t g = 0; g < groups_.size(); ++g) {
     for (const std::string& query : groups_[g].queries) {
-      SplitOptions split;
-      split.upper = upper;
-      state_[g].splitters.push_back(splitters_.size());
-      splitters_.push_back(std::make_unique<SearchSplitter>(query, split));
-      splitter_group_.push_back(g);
-      splitter_query_.push_back(query);
-      splitter_failure_reported_.push_back(false);
+      const auto [it, added] = by_query.emplace(query, splitters_.size());
+      const std::size_t s = it->second;
+      if (added) {
+        SplitOptions split;
+        split.upper = upper;
+        splitters_.push_back(std::make_unique<SearchSplitter>(query, split));
+        splitter_group_.push_back(g);
+        splitter_groups_.emplace_back();
+        splitter_query_.push_back(query);
+        splitter_failure_reported_.push_back(false);
+      }
+      std::vector<std::size_t>& listeners = splitter_groups_[s];
+      if (std::find(listeners.begin(), listeners.end(), g) != listeners.end()) continue;
+      listeners.push_back(g);
+      state_[g].splitters.push_back(s);
     }
   }
   if (!options_.tokens.empty()) {
@@ -114,14 +129,15 @@ void Engine::coordinate() {
     }
   }
 
-  // A group that wants no new repository (only re-checks) sends no search.
-  for (std::size_t s = 0; s < splitters_.size(); ++s) {
-    if (groups_[splitter_group_[s]].limit > 0) queue_splitter_tasks(s);
-  }
   std::size_t count = options_.workers > 0
                           ? static_cast<std::size_t>(options_.workers)
                           : std::min<std::size_t>(options_.tokens.size(), kMaxDefaultWorkers);
   count = std::max<std::size_t>(count, 1);
+  worker_count_ = count;
+  // A group that wants no new repository (only re-checks) sends no search.
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    if (groups_[g].limit > 0) queue_group_tasks(g);
+  }
   for (std::size_t i = 0; i < count; ++i) workers_.emplace_back([this, i] { run_worker(i); });
   for (std::thread& w : workers_) w.join();
   flush_all();
@@ -190,26 +206,61 @@ void Engine::cancel_group(std::size_t group) {
 
 PoolSnapshot Engine::pool_snapshot() const { return pool_ ? pool_->snapshot() : PoolSnapshot{}; }
 
-void Engine::queue_splitter_tasks(std::size_t s) {
-  const std::size_t group = splitter_group_[s];
+void Engine::queue_group_tasks(std::size_t group) {
+  // Lazily: a group holds at most one queued search per worker, taken from its queries
+  // in order. A cluster that fills up from its first query never plans the others, and
+  // a large query is bisected only as deep as the repositories wanted need (the splitter
+  // goes depth first), instead of counting every range of its partition up front.
+  if (registry_.full(group)) return;  // a limit of 0, or full: nothing to search for
+  const std::size_t room = std::max<std::size_t>(worker_count_, 1);
+  // Counts in parallel only as many as the ranges the group still needs could fill:
+  // counting more ranges than that is quota spent on planning what is never fetched.
+  const std::int64_t wanted =
+      std::max<std::int64_t>(0, groups_[group].limit - registry_.claimed(group));
+  const std::int64_t max_counts = 1 + wanted / kSearchCap;
   bool queued = false;
-  while (auto task = splitters_[s]->next()) {
-    std::lock_guard<std::mutex> guard(mutex_);
-    if (!searches_.push(group, SearchWork{s, std::move(*task)})) break;  // cancelled
-    queued = true;
-  }
-  if (splitters_[s]->state() == SearchSplitter::State::failed) {
-    {
+  for (std::size_t s : state_[group].splitters) {
+    for (;;) {
+      bool counts = true;
+      {
+        std::lock_guard<std::mutex> guard(mutex_);
+        // A full group takes nothing: a query it shares is pulled by a group with room.
+        if (searches_.cancelled(group) || searches_.paused(group) ||
+            searches_.size(group) >= room) {
+          break;
+        }
+        counts = state_[group].counts_out < max_counts;
+      }
+      std::optional<SearchTask> task = splitters_[s]->next(counts);
+      if (!task) break;
+      // A range known to fit goes first: its repositories come sooner than more counts.
+      const bool fetch = task->kind == SearchTask::Kind::fetch;
       std::lock_guard<std::mutex> guard(mutex_);
-      if (splitter_failure_reported_[s]) return;
-      splitter_failure_reported_[s] = true;
+      if (!fetch) ++state_[group].counts_out;
+      SearchWork work{s, group, std::move(*task)};
+      if (!(fetch ? searches_.push_front(group, std::move(work))
+                  : searches_.push(group, std::move(work)))) {
+        break;  // cancelled
+      }
+      queued = true;
     }
-    emit({EngineEvent::Kind::warning, group,
-          groups_[group].name + ": search \"" + splitter_query_[s] +
-              "\" could not be planned: " + splitters_[s]->error(),
-          std::nullopt});
+    report_plan_failure(s);
   }
   if (queued) work_cv_.notify_all();
+}
+
+void Engine::report_plan_failure(std::size_t s) {
+  if (splitters_[s]->state() != SearchSplitter::State::failed) return;
+  const std::size_t group = splitter_group_[s];
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (splitter_failure_reported_[s]) return;
+    splitter_failure_reported_[s] = true;
+  }
+  emit({EngineEvent::Kind::warning, group,
+        groups_[group].name + ": search \"" + splitter_query_[s] +
+            "\" could not be planned: " + splitters_[s]->error(),
+        std::nullopt});
 }
 
 bool Engine::take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh,
@@ -265,15 +316,44 @@ void Engine::finished_one() {
   work_cv_.notify_all();
 }
 
-void Engine::on_found(std::size_t group, SearchPage& page) {
+std::vector<std::size_t> Engine::claim_order(std::size_t s) {
+  std::vector<std::size_t> order;
   {
     // A cancelled group claims nothing more, even from a page already in hand.
     std::lock_guard<std::mutex> guard(mutex_);
-    if (state_[group].cancelled) return;
+    for (std::size_t g : splitter_groups_[s]) {
+      if (!state_[g].cancelled) order.push_back(g);
+    }
   }
+  if (order.size() < 2) return order;
+  // Least filled in proportion to its limit first (a == b compares claimed_a / limit_a
+  // with claimed_b / limit_b without division); then the smaller limit, which a few
+  // repositories fill; then the order the groups were given in.
+  std::vector<std::pair<std::int64_t, std::int64_t>> fill(groups_.size());
+  for (std::size_t g : order)
+    fill[g] = {registry_.claimed(g), std::max<std::int64_t>(groups_[g].limit, 1)};
+  std::stable_sort(order.begin(), order.end(), [&](std::size_t a, std::size_t b) {
+    const auto left = fill[a].first * fill[b].second;
+    const auto right = fill[b].first * fill[a].second;
+    if (left != right) return left < right;
+    return fill[a].second < fill[b].second;
+  });
+  return order;
+}
+
+void Engine::on_found(std::size_t s, SearchPage& page) {
+  const std::vector<std::size_t> order = claim_order(s);
+  if (order.empty()) return;
   for (Repository& repo : page.items) {
-    const RepositoryRegistry::Claim claim = registry_.claim(repo.id, group);
-    if (claim.verdict != RepositoryRegistry::Verdict::claimed) continue;
+    // Offered to each group in turn until one claims it; the others are recorded as
+    // finders all the same (their query found it).
+    std::optional<std::size_t> owner;
+    for (std::size_t g : order) {
+      const RepositoryRegistry::Claim claim = registry_.claim(repo.id, g);
+      if (!owner && claim.verdict == RepositoryRegistry::Verdict::claimed) owner = g;
+    }
+    if (!owner) continue;
+    const std::size_t group = *owner;
     if (options_.details.any()) {
       {
         std::lock_guard<std::mutex> guard(mutex_);
@@ -284,10 +364,34 @@ void Engine::on_found(std::size_t group, SearchPage& page) {
       add_to_batch(group, std::move(repo), DetailReport{});
     }
   }
-  if (registry_.full(group)) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  for (std::size_t g : order) {
     // Paused, not cancelled: a claim given back (gone, failed) reopens the group.
-    std::lock_guard<std::mutex> guard(mutex_);
-    searches_.pause(group);
+    if (registry_.full(g) && !searches_.paused(g)) pause_group_locked(g);
+  }
+}
+
+void Engine::pause_group_locked(std::size_t group) {
+  searches_.pause(group);
+  for (std::size_t s : state_[group].splitters) {
+    if (splitter_groups_[s].size() < 2) continue;
+    std::optional<std::size_t> heir;
+    for (std::size_t g : splitter_groups_[s]) {
+      if (g != group && !searches_.paused(g) && !searches_.cancelled(g)) {
+        heir = g;
+        break;
+      }
+    }
+    if (!heir) continue;
+    for (SearchWork& work :
+         searches_.extract_if(group, [&](const SearchWork& w) { return w.splitter == s; })) {
+      if (work.task.kind == SearchTask::Kind::count) {
+        --state_[group].counts_out;
+        ++state_[*heir].counts_out;
+      }
+      work.group = *heir;
+      searches_.push(*heir, std::move(work));
+    }
   }
 }
 
@@ -416,6 +520,7 @@ void Engine::detail_done(std::size_t group, Repository repo, DetailReport report
       std::lock_guard<std::mutex> guard(mutex_);
       searches_.resume(group);
     }
+    queue_group_tasks(group);
     work_cv_.notify_all();
   }
   if (report.status == ApiStatus::no_token) {
@@ -474,13 +579,21 @@ void Engine::run_worker(std::size_t index) {
       refresh_one(api, json, *refresh);
     } else if (search) {
       const std::size_t s = search->splitter;
-      const std::size_t group = splitter_group_[s];
+      const std::size_t group = search->group;
       const SearchRunResult r =
           run_search_task(api, json, *splitters_[s], search->task, [&](SearchPage& page) {
-            on_found(group, page);
+            on_found(s, page);
             std::lock_guard<std::mutex> guard(mutex_);
-            return !registry_.full(group) && !state_[group].cancelled && !stop_.stopped();
+            if (stop_.stopped()) return false;
+            // On while any group of this query still wants repositories.
+            return std::any_of(
+                splitter_groups_[s].begin(), splitter_groups_[s].end(),
+                [&](std::size_t g) { return !registry_.full(g) && !state_[g].cancelled; });
           });
+      if (search->task.kind == SearchTask::Kind::count) {
+        std::lock_guard<std::mutex> guard(mutex_);
+        --state_[group].counts_out;
+      }
       if (r.status == ApiStatus::no_token) {
         {
           std::lock_guard<std::mutex> guard(mutex_);
@@ -499,9 +612,9 @@ void Engine::run_worker(std::size_t index) {
         SearchTask rest = search->task;
         rest.resume_url = r.resume_url;
         std::lock_guard<std::mutex> guard(mutex_);
-        if (!stop_.stopped()) searches_.push_front(group, SearchWork{s, std::move(rest)});
+        if (!stop_.stopped()) searches_.push_front(group, SearchWork{s, group, std::move(rest)});
       }
-      queue_splitter_tasks(s);
+      for (std::size_t g : splitter_groups_[s]) queue_group_tasks(g);
     }
     finished_one();
   }

@@ -167,6 +167,7 @@ class Engine {
  private:
   struct SearchWork {
     std::size_t splitter;
+    std::size_t group;  // whose queue holds it (one of the splitter's groups)
     SearchTask task;
   };
   struct DetailWork {
@@ -181,6 +182,7 @@ class Engine {
     std::vector<std::int64_t> pending_unchanged;
     std::vector<std::int64_t> pending_gone;
     std::int64_t delivered = 0;
+    std::int64_t counts_out = 0;  // count tasks queued or running
     bool cancelled = false;
   };
 
@@ -198,8 +200,14 @@ class Engine {
     return state.pending.size() + state.pending_unchanged.size() + state.pending_gone.size();
   }
   void finished_one();
-  void queue_splitter_tasks(std::size_t splitter);
-  void on_found(std::size_t group, SearchPage& page);
+  void queue_group_tasks(std::size_t group);
+  void report_plan_failure(std::size_t splitter);
+  void on_found(std::size_t splitter, SearchPage& page);
+  // The splitter's groups that may still claim, the one furthest from its limit first.
+  std::vector<std::size_t> claim_order(std::size_t splitter);
+  // A group full for now: its queued searches that another group shares and still
+  // needs move to that group's queue. Under mutex_.
+  void pause_group_locked(std::size_t group);
   void add_to_batch(std::size_t group, Repository repo, DetailReport report);
   void flush(std::size_t group, std::unique_lock<std::mutex>& lock);
   void flush_all();
@@ -214,7 +222,9 @@ class Engine {
   std::shared_ptr<HttpShare> share_;
   RepositoryRegistry registry_;
   std::vector<std::unique_ptr<SearchSplitter>> splitters_;
-  std::vector<std::size_t> splitter_group_;
+  std::vector<std::size_t> splitter_group_;  // the first group that listed its query
+  // Every group that listed the query: one search serves them all.
+  std::vector<std::vector<std::size_t>> splitter_groups_;
   std::vector<std::string> splitter_query_;
   std::vector<bool> splitter_failure_reported_;  // under mutex_
 
@@ -224,7 +234,8 @@ class Engine {
   FairQueue<SearchWork> searches_;
   FairQueue<DetailWork> details_;
   FairQueue<RefreshTarget> refreshes_;
-  bool refresh_turn_ = false;  // searches and re-checks take turns
+  bool refresh_turn_ = false;
+  std::size_t worker_count_ = 1;  // searches and re-checks take turns
   std::vector<GroupState> state_;
   int busy_ = 0;  // workers carrying out a piece of work
   std::uint64_t next_batch_ = 0;

@@ -60,6 +60,23 @@ class FairQueue {
   }
   bool cancelled(std::size_t group) const { return cancelled_[group]; }
 
+  // Removes and returns the queued items of `group` that `pred` selects, in order.
+  template <typename Pred>
+  std::vector<T> extract_if(std::size_t group, Pred pred) {
+    std::vector<T> out;
+    std::deque<T>& queue = queues_[group];
+    for (auto it = queue.begin(); it != queue.end();) {
+      if (pred(*it)) {
+        out.push_back(std::move(*it));
+        it = queue.erase(it);
+        --size_;
+      } else {
+        ++it;
+      }
+    }
+    return out;
+  }
+
   void pause(std::size_t group) { paused_[group] = true; }
   void resume(std::size_t group) { paused_[group] = false; }
   bool paused(std::size_t group) const { return paused_[group]; }

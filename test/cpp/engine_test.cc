@@ -329,3 +329,28 @@ TEST_CASE("refresh: stored repositories re-checked by id with their ETags", "[en
   }
   for (const GroupResult& g : result.groups) CHECK(g.delivered == 0);
 }
+
+TEST_CASE("a query shared by groups is searched once and fills the least filled first",
+          "[engine]") {
+  Rig rig;
+  rig.options.workers = 3;
+  RecordingSink sink(true);
+  Engine engine(rig.options, {{"frontend", {"topic:react"}, 10}, {"react", {"topic:react"}, 1}},
+                sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  CHECK(result.ok);
+  // One count and one page, as for one group; two searches would have sent four.
+  CHECK(rig.requests_to("/search/") == 2);
+  REQUIRE(result.groups.size() == 2);
+  CHECK(result.groups[0].delivered == 2);
+  CHECK(result.groups[1].delivered == 1);  // the smaller limit takes the first of a tie
+  REQUIRE(sink.delivered_.size() == 3);
+  for (const Batch& batch : sink.batches_) {
+    for (const auto& finders : batch.finders) {
+      REQUIRE(finders.size() == 2);  // both groups' query found each one
+      CHECK(finders[0] == batch.group);
+    }
+  }
+}

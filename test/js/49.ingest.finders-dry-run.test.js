@@ -56,8 +56,11 @@ describe('clusters and --dry-run', () => {
   });
 
   it('lists every cluster that found a repository, across clusters and runs', async () => {
+    // Both search topic:react: the query runs once for both, and each repository goes to
+    // the cluster furthest from its quota, so react gets its 5 however fast frontend is.
     const first = await ingest('small.json', ['--json', '--details=none']);
     assert.equal(first.status, 0, first.stderr);
+    assert.equal(JSON.parse(first.stdout).clusters.react.added, 5);
     const second = await ingest('large.json', ['--json', '--details=none']);
     assert.equal(second.status, 0, second.stderr);
     const { rows } = await db.query('SELECT id::int AS id, cluster, clusters FROM repositories');
@@ -70,8 +73,7 @@ describe('clusters and --dry-run', () => {
       if (expected.length === 2) both++;
     }
     assert.ok(both > 5, `only ${both} repositories with both clusters`);
-    // Both clusters search topic:react: whichever claims a repository first owns it.
-    assert.ok(rows.some((row) => row.cluster === 'react'), 'react owns none');
+    assert.ok(rows.filter((row) => row.cluster === 'react').length >= 5);
     assert.ok(rows.some((row) => row.cluster === 'frontend' && row.clusters.includes('react')), 'frontend owns none of both');
   });
 });
