@@ -118,6 +118,8 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       const stored = missing.length ? {} : await sink.clusterCounts();
       const wanted = planLimits({ quotas, stored, selected, limit: values.limit });
       const plan = { dry_run: true, storage: sink.description, schema_missing: missing, stored, wanted };
+      // --refresh would also re-check these stored repositories (by id, with their ETags).
+      if (values.refresh) plan.refresh = missing.length ? 0 : (await sink.loadRefreshTargets(selected)).length;
       stdout.write(`${JSON.stringify(plan, null, values.json ? 0 : 2)}\n`);
       return EXIT_OK;
     }

@@ -58,6 +58,8 @@ describe('node ingest-balanced-parallel.js --refresh', () => {
     await ingest('--api=rest');
     const first = await storedRows();
     assert.equal(first.size, 100);
+    const plan = await ingest('--refresh', '--dry-run');
+    assert.equal(plan.refresh, 100, 'a dry run says how many would be re-checked');
 
     // No repository ETag stored yet: every stored repository is asked in full once, and
     // nothing about them changed.
