@@ -3,6 +3,7 @@ import { after, before, describe, it } from 'node:test';
 
 import { get, parseLink } from '../simulator/client.js';
 import { startSimulator } from '../simulator/index.js';
+import { comparatorFor, compileQuery } from '../simulator/search-query.js';
 
 let sim;
 let token;
@@ -137,5 +138,61 @@ describe('simulator: GET /search/repositories', () => {
     const res = await search({ q: 'created:>=2020-13-45x' });
     assert.equal(res.status, 422);
     assert.equal(res.json().message, 'Validation Failed');
+  });
+});
+
+describe('simulator: search index, result and gzip caches follow corpus updates', () => {
+  let own;
+  before(async () => {
+    own = await startSimulator({ seed: 11, repositories: 2000, tokens: 1, limits: { search: 100_000, core: 100_000 } });
+  });
+  after(() => own.close());
+  const find = (params) => get(`${own.url}/search/repositories?${new URLSearchParams(params)}`, { token: own.tokens[0] });
+  const gzipped = (path) => get(`${own.url}${path}`, { token: own.tokens[0], headers: { 'accept-encoding': 'gzip' } });
+
+  it('answers what a scan of the whole corpus answers, for indexed and unindexed qualifiers', async () => {
+    const queries = [
+      'topic:react', 'topic:react stars:>=10 created:2019-01-01T00:00:00Z..2021-06-30T12:00:00Z', 'language:python language:go',
+      '-topic:react language:Rust', 'NOT language:Python topic:docker', 'stars:>100 created:<2015-01-01', 'created:2020-02-02',
+      `user:${own.corpus.repositories[5].owner.login.toUpperCase()}`, `repo:${own.corpus.repositories[9].fullName}`, 'topic:nothing-like-this',
+    ];
+    for (const q of queries) {
+      const { match } = compileQuery(q);
+      const expected = own.corpus.repositories.filter(match).sort(comparatorFor(undefined, undefined)).map((repo) => repo.id);
+      const res = await find({ q, per_page: 100 });
+      assert.equal(res.status, 200, q);
+      const body = res.json();
+      assert.equal(body.total_count, expected.length, q);
+      assert.deepEqual(body.items.map((item) => item.id), expected.slice(0, 100), q);
+    }
+  });
+
+  it('sees an update of topics, language and created_at (even out of created order) at once', async () => {
+    const repo = own.corpus.repositories[1500];
+    assert.equal((await find({ q: 'topic:zz-fresh-topic' })).json().total_count, 0);
+    assert.equal((await find({ q: 'topic:zz-fresh-topic created:2008-01-01..2008-01-02' })).json().total_count, 0);
+    own.corpus.update(repo.fullName, { topics: ['zz-fresh-topic'], language: 'Zig', createdAt: Date.UTC(2008, 0, 1, 12), fork: false });
+    const fresh = (await find({ q: 'topic:zz-fresh-topic' })).json();
+    assert.deepEqual(fresh.items.map((item) => item.id), [repo.id]);
+    const ranged = (await find({ q: 'topic:zz-fresh-topic language:zig created:2008-01-01..2008-01-02' })).json();
+    assert.deepEqual(ranged.items.map((item) => item.id), [repo.id]);
+    assert.ok((await find({ q: 'language:zig' })).json().items.some((item) => item.id === repo.id));
+  });
+
+  it('serves a gzip body decoding to the current document, before and after an update', async () => {
+    const repo = own.corpus.repositories[1700];
+    const first = await gzipped(`/repos/${repo.fullName}`);
+    const again = await gzipped(`/repos/${repo.fullName}`);
+    assert.equal(first.headers['content-encoding'], 'gzip');
+    assert.equal(first.headers.etag, again.headers.etag);
+    assert.equal(first.text(), again.text());
+    own.corpus.update(repo.fullName, { stars: 424242 });
+    const updated = await gzipped(`/repos/${repo.fullName}`);
+    assert.notEqual(updated.headers.etag, first.headers.etag);
+    assert.equal(updated.json().stargazers_count, 424242);
+    const plain = await get(`${own.url}/repos/${repo.fullName}`, { token: own.tokens[0] });
+    assert.equal(plain.headers['content-encoding'], undefined);
+    assert.equal(plain.text(), updated.text());
+    assert.equal(plain.headers.etag, updated.headers.etag);
   });
 });

@@ -96,7 +96,11 @@ function languagesJson(repo, seed) {
 
 function base64Lines(buffer) {
   // GitHub wraps the base64 content at 60 characters, with a trailing newline.
-  return `${buffer.toString('base64').replace(/.{60}/g, '$&\n')}\n`;
+  const base64 = buffer.toString('base64');
+  const lines = [];
+  for (let i = 0; i + 60 <= base64.length; i += 60) lines.push(base64.slice(i, i + 60));
+  lines.push(base64.slice(base64.length - (base64.length % 60)));
+  return `${lines.join('\n')}\n`;
 }
 
 function readmeJson(repo, api, raw) {
@@ -200,8 +204,16 @@ export class RepoDocuments {
       const markdown = readmeMarkdown(repo, this.seed);
       if (markdown === null) entry.readme = null;
       else {
+        // The JSON envelope (base64) and the ETags are built on first use: GraphQL reads
+        // only the raw bytes.
         const raw = Buffer.from(markdown);
-        entry.readme = { json: document(readmeJson(repo, this.api, raw)), raw: { body: raw, etag: etagOf(raw) } };
+        const api = this.api;
+        let json;
+        let rawEtag;
+        entry.readme = {
+          get json() { return (json ??= document(readmeJson(repo, api, raw))); },
+          raw: { body: raw, get etag() { return (rawEtag ??= etagOf(raw)); } },
+        };
       }
     }
     return entry.readme;

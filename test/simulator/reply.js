@@ -1,13 +1,18 @@
 // Writing a response the way GitHub's front end does: common headers, gzip when asked
-// (bodies over 1 KB, compressed once and cached by ETag), and the transport faults:
-// a truncated body (Content-Length promises more than is sent) and a slow reply.
-import { promisify } from 'node:util';
+// (bodies over 1 KB), and the transport faults: a truncated body (Content-Length
+// promises more than is sent) and a slow reply. gzip runs synchronously at level 1 (a
+// thread-pool hop costs more than compressing a document) and each compressed body is
+// kept: by the body Buffer itself (documents are cached per repository version, so a
+// document is compressed at most once per version) and in a small LRU by ETag, checked
+// against the body, for bodies built per request (search pages asked again).
 import zlib from 'node:zlib';
 
-const gzip = promisify(zlib.gzip);
 const GZIP_MIN = 1024;
-const GZIP_CACHE_SIZE = 2048;
-const gzipCache = new Map();  // etag → Promise<Buffer>, a small LRU shared by all simulators
+const GZIP_OPTIONS = { level: 1 };
+const LRU_BYTES = 64 * 1024 * 1024;
+const byBody = new WeakMap();  // body Buffer → gzip Buffer
+const lru = new Map();  // etag(+variant) → {body, gzip}; insertion-ordered, shared by all simulators
+let lruBytes = 0;
 
 export const DOCS = 'https://docs.github.com/rest';
 
@@ -18,16 +23,32 @@ function requestId() {
   return `C0DE:${(requestCounter * 2654435761 >>> 0).toString(16).toUpperCase()}:${requestCounter.toString(16).toUpperCase()}`;
 }
 
-function compressed(body, etag) {
-  if (!etag) return gzip(body, { level: 4 });
-  let entry = gzipCache.get(etag);
-  if (entry) gzipCache.delete(etag);
-  else {
-    entry = gzip(body, { level: 4 });
-    if (gzipCache.size >= GZIP_CACHE_SIZE) gzipCache.delete(gzipCache.keys().next().value);
+function compressed(body, key) {
+  let gzip = byBody.get(body);
+  if (gzip) return gzip;
+  const entry = key ? lru.get(key) : undefined;
+  if (entry && (entry.body === body || entry.body.equals(body))) {
+    lru.delete(key);
+    lru.set(key, entry);
+    gzip = entry.gzip;
+  } else {
+    gzip = zlib.gzipSync(body, GZIP_OPTIONS);
+    if (key) {
+      if (entry) {
+        lru.delete(key);
+        lruBytes -= entry.body.length + entry.gzip.length;
+      }
+      lru.set(key, { body, gzip });
+      lruBytes += body.length + gzip.length;
+      for (const [oldKey, old] of lru) {
+        if (lruBytes <= LRU_BYTES || old.body === body) break;
+        lru.delete(oldKey);
+        lruBytes -= old.body.length + old.gzip.length;
+      }
+    }
   }
-  gzipCache.set(etag, entry);
-  return entry;
+  byBody.set(body, gzip);
+  return gzip;
 }
 
 function wantsGzip(req) {
@@ -65,7 +86,7 @@ export async function send(req, res, reply, fault) {
   };
   let body = reply.status === 304 ? null : reply.body ?? null;
   if (body && body.length >= GZIP_MIN && wantsGzip(req)) {
-    body = await compressed(body, reply.etag && `${reply.etag}${reply.variant ?? ''}`);
+    body = compressed(body, reply.etag && `${reply.etag}${reply.variant ?? ''}`);
     headers['content-encoding'] = 'gzip';
   }
   if (res.destroyed) return;

@@ -99,8 +99,11 @@ const TEXT_FIELDS = {
 };
 
 /**
- * Compiles `q` into { match(repo) → boolean }. Forks are excluded unless fork:true or
- * fork:only, as on GitHub.
+ * Compiles `q` into { match(repo) → boolean, hints }. Forks are excluded unless fork:true
+ * or fork:only, as on GitHub. `hints` name what every match must have, for an index to
+ * narrow the records `match` is tried on (match still decides): topics (each required),
+ * languages (one of them required; null when any), owners and repos (lower-cased, each
+ * required), created ([lo, hi) epoch ms that createdAt must fall in).
  */
 export function compileQuery(q) {
   if (typeof q !== 'string' || q.trim() === '') throw new QueryError('missing q');
@@ -111,6 +114,7 @@ export function compileQuery(q) {
   let forkMode = 'exclude';
   let textFields = ['name', 'description', 'topics'];
   let negateNext = false;
+  const hints = { topics: [], languages: null, owners: [], repos: [], created: [-Infinity, Infinity] };
   for (const term of tokenize(q)) {
     if (!term.qualifier && !term.quoted && (term.value === 'AND' || term.value === 'OR')) continue;
     if (!term.qualifier && !term.quoted && term.value === 'NOT') { negateNext = true; continue; }
@@ -119,7 +123,12 @@ export function compileQuery(q) {
     const { qualifier, value } = term;
     let predicate;
     switch (qualifier) {
-      case 'topic': { const topic = value.toLowerCase(); predicate = (repo) => repo.topicSet.has(topic); break; }
+      case 'topic': {
+        const topic = value.toLowerCase();
+        if (!negated) hints.topics.push(topic);
+        predicate = (repo) => repo.topicSet.has(topic);
+        break;
+      }
       case 'language': {
         const language = normalizeLanguage(value);
         if (!negated) { languages.push(language); continue; }
@@ -130,7 +139,14 @@ export function compileQuery(q) {
       case 'forks': predicate = rangePredicate('forks', value, numberInterval); break;
       case 'size': predicate = rangePredicate('size', value, numberInterval); break;
       case 'topics': { const [lo, hi] = rangeOf(value, numberInterval); predicate = (repo) => repo.topics.length >= lo && repo.topics.length < hi; break; }
-      case 'created': predicate = rangePredicate('createdAt', value, dateInterval); break;
+      case 'created': {
+        predicate = rangePredicate('createdAt', value, dateInterval);
+        if (!negated) {
+          const [lo, hi] = rangeOf(value, dateInterval);
+          hints.created = [Math.max(hints.created[0], lo), Math.min(hints.created[1], hi)];
+        }
+        break;
+      }
       case 'pushed': predicate = rangePredicate('pushedAt', value, dateInterval); break;
       case 'updated': predicate = rangePredicate('updatedAt', value, dateInterval); break;
       case 'fork': {
@@ -152,8 +168,18 @@ export function compileQuery(q) {
         else throw new QueryError(`is: does not take '${value}'`);
         break;
       }
-      case 'user': case 'org': case 'owner': { const owner = value.toLowerCase(); predicate = (repo) => repo.ownerLower === owner; break; }
-      case 'repo': { const full = value.toLowerCase(); predicate = (repo) => repo.fullName.toLowerCase() === full; break; }
+      case 'user': case 'org': case 'owner': {
+        const owner = value.toLowerCase();
+        if (!negated) hints.owners.push(owner);
+        predicate = (repo) => repo.ownerLower === owner;
+        break;
+      }
+      case 'repo': {
+        const full = value.toLowerCase();
+        if (!negated) hints.repos.push(full);
+        predicate = (repo) => repo.fullName.toLowerCase() === full;
+        break;
+      }
       case 'license': {
         const license = value.toLowerCase();
         predicate = (repo) => repo.license !== null && (repo.license.key === license || repo.license.spdx_id.toLowerCase() === license);
@@ -173,14 +199,17 @@ export function compileQuery(q) {
     }
     predicates.push(negated ? (repo) => !predicate(repo) : predicate);
   }
-  if (languages.length) predicates.push((repo) => languages.includes(repo.languageLower));
+  if (languages.length) {
+    hints.languages = languages;
+    predicates.push((repo) => languages.includes(repo.languageLower));
+  }
   if (words.length) {
     const fields = textFields.map((field) => TEXT_FIELDS[field]);
     predicates.push((repo) => words.every((word) => fields.some((field) => field(repo).includes(word))));
   }
   if (forkMode === 'exclude') predicates.unshift((repo) => !repo.fork);
   else if (forkMode === 'only') predicates.unshift((repo) => repo.fork);
-  return { match: (repo) => predicates.every((p) => p(repo)) };
+  return { match: (repo) => predicates.every((p) => p(repo)), hints };
 }
 
 const SORT_FIELDS = { stars: 'stars', forks: 'forks', updated: 'updatedAt', 'help-wanted-issues': 'openIssues' };

@@ -3,6 +3,8 @@
 // (wasted), secondary limits, requests sent during a secondary-limit penalty, and the
 // peak number of concurrent requests of one user. GraphQL: queries run and points
 // charged (total, per user, per token), plus free invalid queries and RATE_LIMITED answers.
+// `cpu`: the simulator process's own CPU time since start or the last reset (user,
+// system, total ms, and total ms per counted request), from process.cpuUsage().
 
 function counters() {
   return { requests: 0, wasted: 0, rateLimited: 0, secondaryLimited: 0, duringPenalty: 0, notModified: 0, graphql: { queries: 0, points: 0 } };
@@ -18,6 +20,7 @@ export class Stats {
     const inFlight = this.users ? new Map([...this.users].map(([login, user]) => [login, user.inFlight])) : new Map();
     this.total = { ...counters(), badCredentials: 0, dropped: 0, truncated: 0, slow: 0, incomplete: 0 };
     this.total.graphql = { queries: 0, points: 0, invalid: 0, rateLimited: 0 };
+    this.cpuAtReset = process.cpuUsage();
     this.byKind = {};
     this.byStatus = {};
     this.tokens = new Map();
@@ -88,8 +91,14 @@ export class Stats {
   /** A plain-object copy (JSON-serializable). */
   snapshot() {
     const { userOf } = this.identities;
+    const { user, system } = process.cpuUsage(this.cpuAtReset);
+    const ms = (user + system) / 1000;
     return {
       ...structuredClone(this.total),
+      cpu: {
+        userMs: Math.round(user / 1000), systemMs: Math.round(system / 1000), ms: Math.round(ms),
+        msPerRequest: this.total.requests ? Math.round((1000 * ms) / this.total.requests) / 1000 : null,
+      },
       byKind: structuredClone(this.byKind),
       byStatus: { ...this.byStatus },
       tokens: this.identities.tokens.map((token, index) => ({

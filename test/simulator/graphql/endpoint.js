@@ -16,6 +16,7 @@ import { coerceVariables } from './values.js';
 
 const AUTH_DOCS = 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql';
 const GRAPHQL_DOCS = 'https://docs.github.com/graphql';
+const DOCUMENT_CACHE_SIZE = 64;
 
 const iso = (seconds) => new Date(seconds * 1000).toISOString().replace(/\.\d{3}Z$/, 'Z');
 
@@ -58,6 +59,7 @@ export class GraphqlEndpoint {
   /** @param {{corpus, documents, search, faults, limiter}} services */
   constructor({ corpus, documents, search, faults, limiter }) {
     this.limiter = limiter;
+    this.validDocuments = new Map();  // query text → parsed, valid document
     this.resolvers = new Resolvers({ corpus, documents, search, faults });
   }
 
@@ -76,15 +78,21 @@ export class GraphqlEndpoint {
     const request = requestOf(await readBody(req));
     if (request.error) return request.error.status ? free(request.error.body, request.error.status) : free(request.error);
     if (!request.query.trim()) return free({ errors: [{ message: 'No query string was present' }] });
-    let document;
-    try {
-      document = parse(request.query);
-    } catch (err) {
-      if (!(err instanceof GraphQLSyntaxError)) throw err;
-      return free({ errors: [{ message: err.message, locations: err.locations }] });
+    // A query text parsed and found valid once is not parsed again (nothing writes to
+    // the AST); clients send the same text with other variables.
+    let document = this.validDocuments.get(request.query);
+    if (!document) {
+      try {
+        document = parse(request.query);
+      } catch (err) {
+        if (!(err instanceof GraphQLSyntaxError)) throw err;
+        return free({ errors: [{ message: err.message, locations: err.locations }] });
+      }
+      const invalid = validate(document, schema.types);
+      if (invalid.length) return free({ errors: invalid });
+      if (this.validDocuments.size >= DOCUMENT_CACHE_SIZE) this.validDocuments.delete(this.validDocuments.keys().next().value);
+      this.validDocuments.set(request.query, document);
     }
-    const invalid = validate(document, schema.types);
-    if (invalid.length) return free({ errors: invalid });
     const { operation, error } = pickOperation(document, request.operationName);
     if (error) return free({ errors: [{ message: error }] });
     const coerced = coerceVariables(operation, request.variables, schema.types);

@@ -16,6 +16,10 @@ class Executor {
     Object.assign(this, { variables, types, resolvers, context, typeOf });
     this.fragments = new Map(document.definitions.filter((d) => d.kind === 'FragmentDefinition').map((d) => [d.name, d]));
     this.errors = [];
+    // Within one execution the variables are fixed, so a field node's arguments and the
+    // fields collected for a selection are the same for every object they apply to.
+    this.argumentsOf = new Map();  // field node → argument values
+    this.collected = new Map();  // field nodes array → Map(runtime type → fields)
   }
 
   included(node) {
@@ -66,7 +70,8 @@ class Executor {
     const resolve = this.resolvers[typeName]?.[node.name];
     let value;
     try {
-      const args = argumentValues(definition.args, node.arguments, this.variables, this.types);
+      let args = this.argumentsOf.get(node);
+      if (!args) this.argumentsOf.set(node, (args = argumentValues(definition.args, node.arguments, this.variables, this.types)));
       value = resolve ? resolve(source, args, this.context) : source[node.name];
     } catch (err) {
       if (!(err instanceof FieldError)) throw err;
@@ -107,8 +112,13 @@ class Executor {
     const type = this.types[typeRef.name];
     if (type.kind === 'SCALAR' || type.kind === 'ENUM') return value;
     const runtime = type.kind === 'OBJECT' ? type.name : this.typeOf(value);
-    const fields = new Map();
-    for (const node of nodes) if (node.selectionSet) this.collect(runtime, node.selectionSet, fields);
+    let byType = this.collected.get(nodes);
+    if (!byType) this.collected.set(nodes, (byType = new Map()));
+    let fields = byType.get(runtime);
+    if (!fields) {
+      byType.set(runtime, (fields = new Map()));
+      for (const node of nodes) if (node.selectionSet) this.collect(runtime, node.selectionSet, fields);
+    }
     return this.object(runtime, value, fields, path);
   }
 }

@@ -83,6 +83,7 @@ export class Resolvers {
   constructor({ corpus, documents, search, faults }) {
     Object.assign(this, { corpus, documents, search, faults });
     this.files = new RepoFiles(documents);
+    this.languageEntries = new WeakMap();  // languages document body → [[name, bytes]]
     const files = this.files;
     const self = this;
 
@@ -169,7 +170,10 @@ export class Resolvers {
 
   languages(repo, { orderBy, ...page }) {
     // The REST document itself, so both APIs give the same bytes in the same order.
-    const entries = Object.entries(JSON.parse(this.documents.languages(repo).body.toString('utf8')));
+    const { body } = this.documents.languages(repo);
+    let parsed = this.languageEntries.get(body);
+    if (!parsed) this.languageEntries.set(body, (parsed = Object.entries(JSON.parse(body.toString('utf8')))));
+    const entries = parsed.slice();
     if (orderBy?.direction === 'ASC') entries.sort((a, b) => a[1] - b[1]);
     else if (orderBy) entries.sort((a, b) => b[1] - a[1]);
     return {
