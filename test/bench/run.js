@@ -3,7 +3,9 @@
 // GitHub simulator (issue 5), as one table:
 //
 //   1. quota    quota efficiency: wall time against the bound the quotas allow,
-//               requests per repository, wasted requests, token evenness
+//               requests per repository, wasted requests, token evenness; with
+//               --api=graphql also GraphQL's 20,000-repository multi-cluster job
+//               against its search-page bound (search is the bucket that binds it)
 //   2. peer     ours / Octokit: wall time, CPU per 1,000 repositories, peak RSS, waste
 //   3. cpu      engine CPU with unlimited quotas: repositories/s, CPU per repository,
 //               simdjson search-page parsing against JSON.parse
@@ -24,7 +26,7 @@ import { makeDatabaseTemplate, ours, PEER_PIPELINE } from './lib/pipelines.js';
 import { scratchDirectory } from './lib/paths.js';
 import { evaluateTargets, formatReport } from './lib/report.js';
 import { parseSection } from './sections/parse.js';
-import { cpuRuns, memoryRuns, quotaRuns } from './sections/runs.js';
+import { cpuRuns, memoryRuns, quotaRuns, searchBoundRuns } from './sections/runs.js';
 
 const SECTIONS = ['quota', 'peer', 'cpu', 'memory'];
 const APIS = ['rest', 'graphql'];
@@ -34,7 +36,8 @@ const USAGE = `Usage: npm run bench [-- options]
   --section=LIST          Sections to run: ${SECTIONS.join(', ')} (default: all)
   --api=LIST              Our pipelines, each a column: rest (default), graphql, or rest,graphql
                           (details through REST or GraphQL; the first is the one the targets
-                          and the memory section use)
+                          and the memory section use; graphql adds a 20,000-repository job
+                          bound by the search quota to the quota section)
   --json                  One JSON object on stdout instead of the table
   --help                  Show this help
 `;
@@ -102,6 +105,9 @@ try {
   const template = await makeDatabaseTemplate(scratch);
   const context = { scratch, template, quick: Boolean(values.quick), log };
   if (runQuota) await section('quota', () => quotaRuns(compared, context));
+  // GraphQL against its search-page bound (a second quota job, --api=graphql only).
+  const graphqlPipelines = ourPipelines.filter((p) => p.id === 'ours-graphql');
+  if (wants('quota') && graphqlPipelines.length) await section('searchBound', () => searchBoundRuns(graphqlPipelines, context));
   if (runCpu) {
     await section('cpu', async () => {
       const runs = await cpuRuns(compared, context);
@@ -117,7 +123,8 @@ try {
 const report = {
   // Results of every run; `shown` lists the sections of the table (the peer section
   // is made of the quota and cpu runs).
-  shown: SECTIONS.filter((name) => wants(name) && (name === 'peer' ? results.quota || results.cpu : results[name])),
+  shown: SECTIONS.filter((name) => wants(name) && (name === 'peer' ? results.quota || results.cpu
+    : name === 'quota' ? results.quota || results.searchBound : results[name])),
   sections: results,
   columns: compared.map((p) => ({ id: p.id, label: p.label })),
   primary,

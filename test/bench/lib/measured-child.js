@@ -13,7 +13,7 @@ const PROBE = pathToFileURL(path.join(path.dirname(new URL(import.meta.url).path
 export function pipelineEnv(extra) {
   const env = { ...process.env, ...extra };
   for (const name of ['GITHUB_TOKEN', 'GITHUB_TOKENS_FILE', 'DATABASE_URL', 'SUPABASE_URL',
-    'SUPABASE_SERVICE_ROLE_KEY', 'GITHUB_GRAPHQL_URL', 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) {
+    'SUPABASE_SERVICE_ROLE_KEY', 'GITHUB_GRAPHQL_URL', 'GITHUB_POINTS_PER_MINUTE', 'HTTP_PROXY', 'HTTPS_PROXY', 'http_proxy', 'https_proxy']) {
     if (!(name in extra)) delete env[name];
   }
   env.NO_PROXY = '127.0.0.1,localhost';

@@ -108,7 +108,7 @@ export async function measure(pipeline, { scratch, template, simulatorArgs, job,
     const run = await runMeasured({
       script: pipeline.script,
       args,
-      env: pipelineEnv({ GITHUB_TOKENS: sim.tokens.join(','), GITHUB_API_URL: sim.url }),
+      env: pipelineEnv({ GITHUB_TOKENS: sim.tokens.join(','), GITHUB_API_URL: sim.url, ...job.env }),
       cwd: runDir,
     });
     const simulator = await sim.finish();

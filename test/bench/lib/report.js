@@ -38,19 +38,26 @@ export function simulatorVerdict(sim) {
 export function evaluateTargets(sections, primary, { memory: withMemory = true } = {}) {
   const out = [];
   const quota = sections.quota?.results?.[primary];
-  if (quota) {
-    const r = quota.activeOverBound;
-    // No bound: every bucket's requests fit in its first window (GraphQL's details at
-    // GitHub's ratios), so there is no quota wait to come close to: not applicable.
+  // GraphQL: its quota job fits in every bucket's first window (no bound); its
+  // search-bound job (20,000 repositories, search compressed harder) is the one measured.
+  const searchBound = sections.searchBound?.results?.[primary];
+  const bounded = quota?.activeOverBound !== null && quota?.activeOverBound !== undefined ? quota : searchBound ?? quota;
+  if (bounded) {
+    const r = bounded.activeOverBound;
+    const job = bounded === searchBound ? `the ${fmt.n(bounded.repos)}-repository search-bound job` : 'the quota job';
     out.push({
       id: 'quotaBound', target: TARGETS.quotaBound, value: r, met: r === null ? null : r <= 1.10,
-      detail: r === null ? `not applicable: no bound, every bucket's requests fit in its first window (active ${fmt.s(quota.activeS)} s)`
-        : `${fmt.x(r)} the bound (${fmt.s(quota.activeS)} s vs ${fmt.s(quota.bound.windowedS)} s)` +
+      detail: r === null ? `not applicable: no bound, every bucket's requests fit in its first window (active ${fmt.s(bounded.activeS)} s)`
+        : `${fmt.x(r)} the bound in ${job} (${fmt.s(bounded.activeS)} s vs ${fmt.s(bounded.bound.windowedS)} s, ${bounded.bound.binding})` +
           (r <= 1.10 ? '' : `: ${fmt.n(100 * (r - 1), 1)}% over, ${fmt.n(100 * (r - 1.10), 1)} points past the 10% allowed`),
     });
+  }
+  const wasteRuns = [['the quota job', quota], ['the search-bound job', searchBound]].filter(([, r]) => r);
+  if (wasteRuns.length) {
+    const wasted = wasteRuns.reduce((sum, [, r]) => sum + r.wasted, 0);
     out.push({
-      id: 'zeroWaste', target: TARGETS.zeroWaste, value: quota.wasted, met: quota.wasted === 0,
-      detail: `${quota.wasted} wasted in the quota job`,
+      id: 'zeroWaste', target: TARGETS.zeroWaste, value: wasted, met: wasted === 0,
+      detail: wasteRuns.map(([name, r]) => `${r.wasted} wasted in ${name}`).join(', '),
     });
   }
   const cpu = sections.cpu?.results;
@@ -100,6 +107,10 @@ function status(target) {
   return target.met ? 'met' : 'MISSED';
 }
 
+function windowsText(n) {
+  return `${n} window${n === 1 ? '' : 's'}`;
+}
+
 /** Requests of one bucket per stored repository (sent, whether accepted or not). */
 function perRepo(r, resource) {
   const sent = r.byResource?.[resource]?.sent ?? 0;
@@ -130,7 +141,10 @@ function rows(sections, shown, columns, primary, targets) {
       metric: 'quota bound, fixed windows (s)',
       values: each(q, (r) => (r.bound.windowedS > 0 ? `${fmt.s(r.bound.windowedS)} (${r.bound.binding})` : '0 (all in 1st window)')),
     });
-    out.push({ metric: 'active / bound', values: each(q, (r) => (r.bound.windowedS > 0 ? fmt.x(r.activeOverBound) : 'n/a')), target: `<= 1.10x: ${status(byId.quotaBound)}` });
+    // The target's status here only when the quota job is the one it was measured on
+    // (GraphQL's is measured on the search-bound job below).
+    const own = q[primary] && q[primary].activeOverBound !== null;
+    out.push({ metric: 'active / bound', values: each(q, (r) => (r.bound.windowedS > 0 ? fmt.x(r.activeOverBound) : 'n/a')), target: `<= 1.10x: ${own ? status(byId.quotaBound) : 'n/a'}` });
     out.push({ metric: 'active / fluid bound (requests / capacity per s)', values: each(q, (r) => `${fmt.x(r.activeOverFluid)} of ${fmt.s(r.bound.fluidS)} s`) });
     out.push({ metric: 'requests per stored repository', values: each(q, (r) => fmt.n(r.requestsPerRepo, 3)), ratio: vsPeer(q, (r) => r.requestsPerRepo) });
     out.push({ metric: '  core requests per repository', values: each(q, (r) => fmt.n(perRepo(r, 'core'), 3)), ratio: vsPeer(q, (r) => perRepo(r, 'core')) });
@@ -149,6 +163,52 @@ function rows(sections, shown, columns, primary, targets) {
     out.push({ metric: 'token use: min/max requests (CV)', values: each(q, (r) => (r.tokens ? `${fmt.n(r.tokens.minOverMax, 2)} (${fmt.n(r.tokens.cv, 3)})` : '–')) });
     out.push({ metric: 'CPU (s) / peak RSS (MB)', values: each(q, (r) => `${fmt.s(r.cpuS)} / ${fmt.n(r.maxRssMb)}`) });
     out.push({ metric: 'simulator busiest 1 s (of a core)', values: each(q, (r) => fmt.util(r.simulator.peakUtil)) });
+  }
+
+  const sb = sections.searchBound;
+  if (sb && shown.includes('quota')) {
+    const q = sb.results;
+    const { setup } = sb;
+    const searchesOf = (r) => r.bound.perResource.search;
+    out.push({
+      section: '1b. Search',
+      metric: `${setup.tokens} tokens, search ${setup.limits.search}/${setup.windows.search} s (GitHub 30/60 s), core, graphql ${setup.limits.core}/${setup.windows.core} s`,
+      values: {},
+    });
+    out.push({ metric: `${fmt.n(setup.repos)} repositories, 8 clusters, full details, corpus ${fmt.n(setup.corpus)}`, values: {} });
+    out.push({ metric: 'repositories stored', values: each(q, (r) => fmt.n(r.repos)) });
+    out.push({ metric: 'wall time, whole process (s)', values: each(q, (r) => fmt.s(r.wallS)) });
+    out.push({ metric: 'active time, first to last request (s)', values: each(q, (r) => fmt.s(r.activeS)) });
+    out.push({
+      metric: 'search-page bound, fixed windows (s)',
+      values: each(q, (r) => (searchesOf(r) ? `${fmt.s(searchesOf(r).windowedS)} (${fmt.n(searchesOf(r).requests)} in ${windowsText(searchesOf(r).windowsNeeded)})` : '–')
+        + (r.bound.binding && r.bound.binding !== 'search' ? `; binding: ${r.bound.binding}` : '')),
+    });
+    // The target for the pipeline(s) of this job (ours-graphql), whichever --api is first.
+    const ratios = Object.values(q).map((r) => r.activeOverBound).filter((r) => r !== null);
+    const sbStatus = ratios.length ? (ratios.every((r) => r <= 1.10) ? 'met' : 'MISSED') : 'n/a';
+    out.push({ metric: 'active / search-page bound', values: each(q, (r) => (r.bound.windowedS > 0 ? fmt.x(r.activeOverBound) : 'n/a')), target: `<= 1.10x: ${sbStatus}` });
+    out.push({ metric: 'active / fluid bound (requests / capacity per s)', values: each(q, (r) => `${fmt.x(r.activeOverFluid)} of ${fmt.s(r.bound.fluidS)} s`) });
+    out.push({ metric: 'floor: 1 search per 100 stored (s)', values: each(q, (r) => `${fmt.s(r.floor.windowedS)} (${fmt.n(r.floor.pages)} in ${windowsText(r.floor.windowsNeeded)})`) });
+    out.push({ metric: 'requests per stored repository', values: each(q, (r) => fmt.n(r.requestsPerRepo, 3)) });
+    out.push({ metric: '  core requests per repository', values: each(q, (r) => fmt.n(perRepo(r, 'core'), 3)) });
+    out.push({ metric: '  search requests (per 1,000 repositories)', values: each(q, (r) => `${fmt.n(r.byResource?.search?.sent ?? 0)} (${fmt.n(1000 * perRepo(r, 'search'), 1)})`) });
+    out.push({
+      metric: '  graphql queries / points (points per 1,000 repos)',
+      values: each(q, (r) => (r.byResource?.graphql ? `${fmt.n(r.byResource.graphql.sent)} / ${fmt.n(r.byResource.graphql.accepted)} (${fmt.n((1000 * r.byResource.graphql.accepted) / r.repos, 1)})` : '–')),
+    });
+    out.push({ metric: 'wasted requests (empty bucket, limited)', values: each(q, (r) => fmt.n(r.wasted)) });
+    out.push({ metric: 'token use: min/max requests (CV)', values: each(q, (r) => (r.tokens ? `${fmt.n(r.tokens.minOverMax, 2)} (${fmt.n(r.tokens.cv, 3)})` : '–')) });
+    out.push({ metric: 'CPU (s) / peak RSS (MB)', values: each(q, (r) => `${fmt.s(r.cpuS)} / ${fmt.n(r.maxRssMb)}`) });
+    out.push({ metric: 'simulator busiest 1 s (of a core)', values: each(q, (r) => fmt.util(r.simulator.peakUtil)) });
+    out.push({
+      metric: 'the same requests on GitHub\'s limits: bound (s)',
+      values: each(q, (r) => {
+        const b = r.onGithub;
+        const w = b.binding ? b.perResource[b.binding] : null;
+        return w ? `${fmt.s(b.windowedS)} (${b.binding}, ${w.windowsNeeded} x ${w.windowS} s)` : '–';
+      }),
+    });
   }
 
   const cpu = sections.cpu;

@@ -1,7 +1,7 @@
 // The measured runs of each section, reduced to the figures the report shows.
 import { countedRequests, quotaBound, requestsByResource, tokenEvenness, wastedRequests } from '../lib/figures.js';
 import { measure, sinkCost } from '../lib/pipelines.js';
-import { cpuJob, memoryJobs, quotaJob } from './jobs.js';
+import { cpuJob, memoryJobs, quotaJob, searchBoundJob } from './jobs.js';
 
 function simulatorFigures(simulator) {
   return {
@@ -54,6 +54,40 @@ export async function quotaRuns(pipelines, context) {
     };
   }
   return { setup: { tokens, limits, windows, repos: job.limit, details: job.details, corpus: simulator.repos }, results };
+}
+
+const RESULTS_PER_PAGE = 100;
+
+/**
+ * Section 1, second job (with --api=graphql): GraphQL against its search-page bound
+ * (sections/jobs.js, searchBoundJob). The bound is lib/figures.js quotaBound() on the
+ * requests each bucket accepted, as in the quota job; search binds. Beside it: the
+ * floor, the bound if the run had needed no more searches than pages of 100 for the
+ * repositories it stored (its own searches over that floor are what a better search
+ * plan could save), and the bound of the same requests on GitHub's own limits.
+ */
+export async function searchBoundRuns(pipelines, context) {
+  const { tokens, limits, windows, github, simulator, job } = searchBoundJob(context.quick);
+  const results = {};
+  for (const pipeline of pipelines) {
+    const run = await measure(pipeline, { ...context, simulatorArgs: simulator, job });
+    const figures = common(run);
+    const accepted = Object.fromEntries(Object.entries(figures.byResource).map(([r, v]) => [r, v.accepted]));
+    const bound = quotaBound(accepted, { tokens, limits, windows });
+    const pages = Math.ceil(figures.repos / RESULTS_PER_PAGE);
+    const floor = quotaBound({ search: pages }, { tokens, limits, windows });
+    const onGithub = quotaBound(accepted, { tokens, ...github });
+    results[pipeline.id] = {
+      ...figures,
+      bound,
+      floor: { pages, windowedS: floor.windowedS, windowsNeeded: floor.perResource.search?.windowsNeeded ?? 0 },
+      onGithub,
+      activeOverBound: bound.windowedS ? figures.activeS / bound.windowedS : null,
+      wallOverBound: bound.windowedS ? figures.wallS / bound.windowedS : null,
+      activeOverFluid: bound.fluidS ? figures.activeS / bound.fluidS : null,
+    };
+  }
+  return { setup: { tokens, limits, windows, github, repos: job.limit, details: job.details, corpus: simulator.repos }, results };
 }
 
 /**
