@@ -76,6 +76,11 @@ SearchRunResult run_search_task(GitHubApi& api, GitHubJson& json, SearchSplitter
     if (sent.status != ApiStatus::ok) {
       result.status = sent.status;
       result.error = sent.error;
+      // A whole query's first page failing is a failed count: the plan fails, with its
+      // reason (the HTTP layer has retried already).
+      if (first && sent.status != ApiStatus::stopped) {
+        splitter.report_fetch_total(task.id, std::nullopt);
+      }
       return result;
     }
     ++result.pages;
@@ -83,7 +88,11 @@ SearchRunResult run_search_task(GitHubApi& api, GitHubJson& json, SearchSplitter
     if (first) {
       first = false;
       if (splitter.report_fetch_total(task.id, page.total_count)) {
+        // Split after all; this page's repositories match all the same (the ranges
+        // that follow meet them again as duplicates, at no cost).
         result.replanned = true;
+        result.items += static_cast<std::int64_t>(page.items.size());
+        on_page(page);
         return result;
       }
     }

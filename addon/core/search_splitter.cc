@@ -96,7 +96,16 @@ SearchSplitter::SearchSplitter(std::string user_query, SplitOptions options)
   }
   // An empty range (the user's dates lie outside [lower, upper)) matches nothing: the
   // plan is done at once, with no request.
-  if (!bounds_.empty()) counts_.push_back(CountJob{bounds_, std::nullopt, DateRange{}});
+  if (bounds_.empty()) return;
+  // The whole range is fetched at once; its first page's total_count decides whether it
+  // must be split after all (report_fetch_total).
+  const std::uint64_t id = ++last_id_;
+  PlannedRange planned;
+  planned.range = bounds_;
+  planned.query = query_for(bounds_);
+  planned.probe = true;
+  planned_.emplace(id, std::move(planned));
+  ready_.push_back(id);
 }
 
 std::string SearchSplitter::query_for(const DateRange& range) const {
@@ -119,6 +128,8 @@ std::optional<SearchTask> SearchSplitter::next(bool counts) {
     task.range = planned.range;
     task.expected_count = planned.count;
     task.unsplittable = planned.unsplittable;
+    task.probe = planned.probe;
+    if (planned.probe) ++probes_out_;
     return task;
   }
   if (counts && !counts_.empty()) {
@@ -160,12 +171,22 @@ void SearchSplitter::report_count(std::uint64_t task_id, std::optional<std::int6
   settle(job.sibling, std::max<std::int64_t>(0, *job.parent_count - *total_count));
 }
 
-bool SearchSplitter::report_fetch_total(std::uint64_t task_id, std::int64_t total_count) {
+bool SearchSplitter::report_fetch_total(std::uint64_t task_id,
+                                        std::optional<std::int64_t> reported) {
   std::lock_guard<std::mutex> guard(mutex_);
-  if (failed_ || total_count < 0) return false;
+  if (failed_) return false;
   const auto it = planned_.find(task_id);
   if (it == planned_.end()) return false;
   PlannedRange& planned = it->second;
+  if (planned.probe && planned.fetched) --probes_out_;
+  const bool probe = planned.probe;
+  planned.probe = false;
+  if (!reported || *reported < 0) {
+    // The whole query's first page failed: as a failed count, the plan fails.
+    if (probe) fail("the search failed for `" + planned.query + "`");
+    return false;
+  }
+  const std::int64_t total_count = *reported;
   stats_.total_count += total_count - planned.count;
   if (planned.unsplittable) stats_.unreachable -= planned.count - options_.cap;
   planned.count = total_count;
@@ -182,6 +203,7 @@ bool SearchSplitter::report_fetch_total(std::uint64_t task_id, std::int64_t tota
   }
   const DateRange range = planned.range;
   planned_.erase(it);
+  ++stats_.replanned;
   split(range, total_count);
   return true;
 }
@@ -221,7 +243,9 @@ void SearchSplitter::fail(std::string message) {
 
 SearchSplitter::State SearchSplitter::state_locked() const {
   if (failed_) return State::failed;
-  if (!counts_.empty() || !counting_.empty() || !ready_.empty()) return State::working;
+  if (!counts_.empty() || !counting_.empty() || !ready_.empty() || probes_out_ > 0) {
+    return State::working;
+  }
   return State::done;
 }
 
@@ -259,7 +283,12 @@ SplitResult split_search(std::string user_query, const SplitOptions& options,
   // Synchronous: every count is answered before the next task, so nullopt means the
   // plan is done or failed.
   while (auto task = splitter.next()) {
-    if (task->kind == SearchTask::Kind::count) splitter.report_count(task->id, count(task->query));
+    if (task->kind == SearchTask::Kind::count) {
+      splitter.report_count(task->id, count(task->query));
+    } else if (task->probe) {
+      // What the fetch's first page would say.
+      splitter.report_fetch_total(task->id, count(task->query));
+    }
   }
   SplitResult result;
   result.ranges = splitter.ranges();
@@ -277,10 +306,12 @@ SearchCost estimate_search_requests(std::int64_t total_count, std::int64_t cap,
   total_count = std::max<std::int64_t>(total_count, 0);
   SearchCost cost;
   if (total_count <= cap) {
-    cost.count_requests = 1;
-    cost.page_requests = ceil_div(total_count, per_page);
+    // No count: the first page tells the total (and an empty result is one page too).
+    cost.count_requests = 0;
+    cost.page_requests = std::max<std::int64_t>(1, ceil_div(total_count, per_page));
     return cost;
   }
+  // Over the cap, the whole query's first page stands for the first count.
   // Ranges filled to three quarters of the cap on average; each leaves a part page.
   const std::int64_t ranges = ceil_div(4 * total_count, 3 * cap);
   cost.count_requests = ranges;

@@ -4,6 +4,10 @@
 // the query matches: no gap, no overlap (see date_range.h for why the edges are exact).
 //
 // The splitter is a work list. The engine asks next() for something to do and gets
+//   - first, a fetch of the whole query (`probe`): most queries fit the cap, and the
+//     first page's total_count, reported with report_fetch_total(), says so as well as
+//     a count would; a total over the cap splits the range after all (the page's items
+//     are kept), for the price of that one request;
 //   - a count task: run the query with per_page=1 and report its total_count with
 //     report_count() (nullopt when the request failed after the HTTP layer's own retries;
 //     the plan then fails, it never asks again), or
@@ -12,11 +16,12 @@
 // Counting and fetching can interleave across workers: fetch tasks come out as soon as
 // their range is known to fit, while other ranges are still being counted.
 //
-// Count requests cost search quota (30 a minute), so the plan spends as few as it can.
+// Search requests cost search quota (30 a minute), so the plan spends as few as it can.
 // A range over the cap is bisected at its midpoint and only the lower half is counted:
 // the halves partition the parent, so upper = parent - lower exactly, for free. Every
-// split therefore costs one count request, and a whole plan costs 1 + (number of splits)
-// counts = the number of ranges it ends with. Ranges that count zero are never fetched.
+// split therefore costs one count request: a query within the cap costs no count at
+// all, and one over it costs its first page plus one count per split. Ranges that count
+// zero are never fetched.
 // (Counts are read moments apart; if the data moves in between, a derived count can be
 // off by the few repositories that changed. report_fetch_total() corrects a range whose
 // first page shows more than the cap.)
@@ -64,6 +69,10 @@ struct SearchTask {
   DateRange range;
   // Fetch tasks: the expected total_count (<= cap unless unsplittable).
   std::int64_t expected_count = 0;
+  // Fetch tasks: the whole query, sent before anything was counted. Most queries fit the
+  // cap, and their first page says so (total_count) as well as a per_page=1 count would;
+  // report_fetch_total() splits the rest, for the price of that one request.
+  bool probe = false;
   // Fetch tasks: one second matching more than the cap; only the first `cap` results
   // are reachable, expected_count - cap are not.
   bool unsplittable = false;
@@ -79,6 +88,7 @@ struct PlannedRange {
   std::int64_t count = 0;     // total_count, counted or derived (parent - sibling)
   bool unsplittable = false;  // see SearchTask
   bool fetched = false;       // handed out; empty ranges never are
+  bool probe = false;         // not counted yet: its first page tells (SearchTask::probe)
 };
 
 struct SplitStats {
@@ -87,6 +97,7 @@ struct SplitStats {
   std::int64_t derived_counts = 0;  // counts obtained as parent - sibling, for free
   std::int64_t splits = 0;
   std::int64_t fetch_tasks = 0;
+  std::int64_t replanned = 0;     // fetches whose first page showed more than the cap
   std::int64_t unsplittable = 0;  // ranges of one second over the cap
   std::int64_t unreachable = 0;   // results beyond the cap in those ranges
 };
@@ -117,8 +128,10 @@ class SearchSplitter {
 
   // The total_count a fetch task's first page showed. If it exceeds the cap and the
   // range can still be split, the range is planned again (its count reused, so again
-  // only one half is counted) and true is returned: drop the fetch, new tasks follow.
-  bool report_fetch_total(std::uint64_t task_id, std::int64_t total_count);
+  // only one half is counted) and true is returned: end the fetch (the page's items
+  // are good; the rest comes through the new tasks). nullopt: the first page failed,
+  // which fails the plan for a probe (as a failed count) and is ignored otherwise.
+  bool report_fetch_total(std::uint64_t task_id, std::optional<std::int64_t> total_count);
 
   State state() const;
   std::string error() const;
@@ -153,8 +166,9 @@ class SearchSplitter {
 
   mutable std::mutex mutex_;
   std::uint64_t last_id_ = 0;
-  std::deque<CountJob> counts_;                    // to hand out
-  std::map<std::uint64_t, CountJob> counting_;     // handed out, awaiting report_count
+  std::deque<CountJob> counts_;                 // to hand out
+  std::map<std::uint64_t, CountJob> counting_;  // handed out, awaiting report_count
+  int probes_out_ = 0;  // whole-query fetches handed out, their first page not reported
   std::deque<std::uint64_t> ready_;                // planned_ ids of fetches to hand out
   std::map<std::uint64_t, PlannedRange> planned_;  // by task id (empty ranges too)
   std::string error_;

@@ -1,4 +1,5 @@
-// Search tasks carried out over real HTTP: counts plan the split, fetches follow
+// Search tasks carried out over real HTTP: a query is fetched whole first and split only
+// when its first page shows more than the cap (counts plan the halves), fetches follow
 // Link: next, incomplete pages are asked again, the caller can end a fetch.
 #include <memory>
 #include <string>
@@ -69,36 +70,21 @@ const OnSearchPage kKeepAll = [](SearchPage&) { return true; };
 
 }  // namespace
 
-TEST_CASE("a count asks for one result and plans the range", "[search]") {
+TEST_CASE("a query within the cap costs no count: fetched at once, following Link: next",
+          "[search]") {
   Rig rig;
-  rig.server.on("/search/repositories", page(page_body(250, 1, 1)));
-  const auto task = rig.splitter.next();
-  REQUIRE(task);
-  REQUIRE(task->kind == SearchTask::Kind::count);
-  const SearchRunResult r = run_search_task(rig.api, rig.json, rig.splitter, *task, kKeepAll);
-  CHECK(r.status == ApiStatus::ok);
-  const RecordedRequest request = rig.server.requests().at(0);
-  CHECK(request.target.find("per_page=1") != std::string::npos);
-  CHECK(request.target.find("q=topic%3Allm%20stars%3A%3E10%20created%3A") != std::string::npos);
-  // 250 fits under the cap: the next task is the fetch of that one range.
-  const auto fetch = rig.splitter.next();
-  REQUIRE(fetch);
-  CHECK(fetch->kind == SearchTask::Kind::fetch);
-  CHECK(fetch->expected_count == 250);
-}
-
-TEST_CASE("a fetch follows Link: next to the last page", "[search]") {
-  Rig rig;
-  rig.server.on_next("/search/repositories", page(page_body(250, 1, 1)));  // the count
   rig.server.on_next("/search/repositories",
                      page(page_body(250, 1, 100), rig.server.url("/search/repositories?page=2")));
   rig.server.on_next("/search/repositories",
                      page(page_body(250, 101, 100), rig.server.url("/search/repositories?page=3")));
   rig.server.on_next("/search/repositories", page(page_body(250, 201, 50)));
-  run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), kKeepAll);
+  const auto task = rig.splitter.next();
+  REQUIRE(task);
+  REQUIRE(task->kind == SearchTask::Kind::fetch);
+  CHECK(task->probe);
   std::vector<std::int64_t> ids;
   const SearchRunResult r =
-      run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), [&](SearchPage& p) {
+      run_search_task(rig.api, rig.json, rig.splitter, *task, [&](SearchPage& p) {
         for (const Repository& repo : p.items) ids.push_back(repo.id);
         return true;
       });
@@ -108,52 +94,20 @@ TEST_CASE("a fetch follows Link: next to the last page", "[search]") {
   REQUIRE(ids.size() == 250);
   CHECK(ids.front() == 1);
   CHECK(ids.back() == 250);
-  CHECK(rig.server.requests().at(1).target.find("per_page=100") != std::string::npos);
-  CHECK(rig.server.requests().at(2).target == "/search/repositories?page=2");
-  CHECK(rig.splitter.state() == SearchSplitter::State::done);
-}
-
-TEST_CASE("an incomplete page is asked again, a bounded number of times", "[search]") {
-  Rig rig;
-  rig.server.on_next("/search/repositories", page(page_body(10, 1, 1)));
-  rig.server.on_next("/search/repositories", page(page_body(10, 1, 4, true)));
-  rig.server.on_next("/search/repositories", page(page_body(10, 1, 10)));
-  run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), kKeepAll);
-  const SearchRunResult r =
-      run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), kKeepAll);
-  CHECK(r.items == 10);
-  CHECK_FALSE(r.incomplete);
+  const RecordedRequest first = rig.server.requests().at(0);
+  CHECK(first.target.find("per_page=100") != std::string::npos);
+  CHECK(first.target.find("q=topic%3Allm%20stars%3A%3E10%20created%3A") != std::string::npos);
+  CHECK(rig.server.requests().at(1).target == "/search/repositories?page=2");
   CHECK(rig.server.request_count() == 3);
-
-  Rig stubborn;
-  stubborn.server.on_next("/search/repositories", page(page_body(10, 1, 1)));
-  stubborn.server.on("/search/repositories", page(page_body(10, 1, 4, true)));
-  run_search_task(stubborn.api, stubborn.json, stubborn.splitter, *stubborn.splitter.next(),
-                  kKeepAll);
-  const SearchRunResult s = run_search_task(stubborn.api, stubborn.json, stubborn.splitter,
-                                            *stubborn.splitter.next(), kKeepAll);
-  CHECK(s.incomplete);
-  CHECK(s.items == 4);  // what GitHub gave is kept
-  CHECK(stubborn.server.request_count() == 1 + 3);
+  CHECK(rig.splitter.state() == SearchSplitter::State::done);
+  CHECK(rig.splitter.stats().count_requests == 0);
 }
 
-TEST_CASE("the caller can end a fetch after any page", "[search]") {
+TEST_CASE("a query over the cap keeps its first page and is split with one count per level",
+          "[search]") {
   Rig rig;
-  rig.server.on_next("/search/repositories", page(page_body(250, 1, 1)));
-  rig.server.on("/search/repositories",
-                page(page_body(250, 1, 100), rig.server.url("/search/repositories?page=2")));
-  run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), kKeepAll);
-  const SearchRunResult r = run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(),
-                                            [](SearchPage&) { return false; });
-  CHECK(r.stopped_by_caller);
-  CHECK(rig.server.request_count() == 2);
-}
-
-TEST_CASE("a range grown past the cap since its count is planned again", "[search]") {
-  Rig rig;
-  rig.server.on_next("/search/repositories", page(page_body(900, 1, 1)));
   rig.server.on_next("/search/repositories", page(page_body(1500, 1, 100)));
-  run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), kKeepAll);
+  rig.server.on_next("/search/repositories", page(page_body(600, 1, 1)));  // the lower half
   bool delivered = false;
   const SearchRunResult r =
       run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), [&](SearchPage&) {
@@ -161,7 +115,64 @@ TEST_CASE("a range grown past the cap since its count is planned again", "[searc
         return true;
       });
   CHECK(r.replanned);
-  CHECK_FALSE(delivered);
+  CHECK(delivered);  // those 100 match the query all the same
+  CHECK(r.items == 100);
+  const auto count = rig.splitter.next();
+  REQUIRE(count);
+  REQUIRE(count->kind == SearchTask::Kind::count);
+  run_search_task(rig.api, rig.json, rig.splitter, *count, kKeepAll);
+  CHECK(rig.server.requests().at(1).target.find("per_page=1") != std::string::npos);
+  CHECK(rig.server.requests().at(1).target.find("per_page=100") == std::string::npos);
+  const auto lower = rig.splitter.next();
+  const auto upper = rig.splitter.next();
+  REQUIRE(lower);
+  REQUIRE(upper);
+  CHECK(lower->expected_count == 600);
+  CHECK(upper->expected_count == 900);  // derived: 1500 - 600
+}
+
+TEST_CASE("an incomplete page is asked again, a bounded number of times", "[search]") {
+  Rig rig;
+  rig.server.on_next("/search/repositories", page(page_body(10, 1, 4, true)));
+  rig.server.on_next("/search/repositories", page(page_body(10, 1, 10)));
+  const SearchRunResult r =
+      run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), kKeepAll);
+  CHECK(r.items == 10);
+  CHECK_FALSE(r.incomplete);
+  CHECK(rig.server.request_count() == 2);
+
+  Rig stubborn;
+  stubborn.server.on("/search/repositories", page(page_body(10, 1, 4, true)));
+  const SearchRunResult s = run_search_task(stubborn.api, stubborn.json, stubborn.splitter,
+                                            *stubborn.splitter.next(), kKeepAll);
+  CHECK(s.incomplete);
+  CHECK(s.items == 4);  // what GitHub gave is kept
+  CHECK(stubborn.server.request_count() == 3);
+}
+
+TEST_CASE("the caller can end a fetch after any page", "[search]") {
+  Rig rig;
+  rig.server.on("/search/repositories",
+                page(page_body(250, 1, 100), rig.server.url("/search/repositories?page=2")));
+  const SearchRunResult r = run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(),
+                                            [](SearchPage&) { return false; });
+  CHECK(r.stopped_by_caller);
+  CHECK(rig.server.request_count() == 1);
+}
+
+TEST_CASE("a range grown past the cap since its count is planned again", "[search]") {
+  Rig rig;
+  rig.server.on_next("/search/repositories", page(page_body(1500, 1, 100)));  // the query
+  rig.server.on_next("/search/repositories", page(page_body(600, 1, 1)));     // lower half
+  rig.server.on_next("/search/repositories", page(page_body(1300, 1, 100)));  // upper, grown
+  run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), kKeepAll);
+  run_search_task(rig.api, rig.json, rig.splitter, *rig.splitter.next(), kKeepAll);
+  const auto lower = rig.splitter.next();
+  const auto upper = rig.splitter.next();
+  REQUIRE(upper);
+  CHECK(upper->expected_count == 900);
+  const SearchRunResult r = run_search_task(rig.api, rig.json, rig.splitter, *upper, kKeepAll);
+  CHECK(r.replanned);
   const auto next = rig.splitter.next();
   REQUIRE(next);
   CHECK(next->kind == SearchTask::Kind::count);  // one half of the grown range

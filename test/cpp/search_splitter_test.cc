@@ -153,7 +153,8 @@ void check_partition(const SplitResult& result, FakeCorpus& corpus, std::int64_t
   }
   CHECK(sum == corpus.count_in(result.bounds));
   CHECK(sum == result.stats.total_count);
-  CHECK(fetched == result.stats.fetch_tasks);
+  // Every fetch handed out is a range of the plan, or one split after its first page.
+  CHECK(fetched + result.stats.replanned == result.stats.fetch_tasks);
 }
 
 }  // namespace
@@ -195,12 +196,14 @@ TEST_CASE("a large clustered corpus is split into ranges that tile it exactly", 
 
   SECTION("each split costs one count: the upper half is the parent minus the lower") {
     const SplitStats& s = result.stats;
-    CHECK(s.count_requests == corpus.calls);
-    CHECK(s.count_requests == s.splits + 1);
+    // The whole query's first page (a probe, replanned) stands for the root's count.
+    CHECK(s.replanned == 1);
+    CHECK(s.count_requests + s.replanned == corpus.calls);
+    CHECK(s.count_requests == s.splits);
     CHECK(s.derived_counts == s.splits);
     CHECK(static_cast<std::int64_t>(result.ranges.size()) == s.splits + 1);
     // Counting both halves would have cost 1 + 2 * splits.
-    CHECK(s.count_requests < 1 + 2 * s.splits);
+    CHECK(s.count_requests < 2 * s.splits);
     // Close to the least possible: at least ceil(reachable / cap) ranges are needed;
     // bisection of this clustered corpus (and isolating the crowded second, about 29
     // halvings) stays within a small factor of it.
@@ -301,7 +304,8 @@ TEST_CASE("a failing count surfaces as an error and is not retried", "[split]") 
     };
     const SplitResult result = split_search("q", options_for(kLower, kUpper), count);
     CHECK_FALSE(result.ok());
-    CHECK(result.error.find("count failed") != std::string::npos);
+    // The first request is the whole query's first page, the next ones counts.
+    CHECK(result.error.find(fail_at == 1 ? "search failed" : "count failed") != std::string::npos);
     CHECK(result.error.find("q created:") != std::string::npos);
     CHECK(calls == fail_at);
   }
@@ -367,6 +371,10 @@ TEST_CASE("several worker threads can share one splitter", "[split]") {
         }
         if (task->kind == SearchTask::Kind::count) {
           splitter.report_count(task->id, corpus.count_in(task->range));
+        } else if (task->probe) {
+          // The whole query: its first page's total decides (here: split after all).
+          const std::int64_t n = corpus.count_in(task->range);
+          if (!splitter.report_fetch_total(task->id, n)) fetched[w] += n;
         } else {
           fetched[w] += task->expected_count;
         }
@@ -398,6 +406,8 @@ TEST_CASE("workers can interleave counts and fetches, answering counts in any or
     while (auto task = splitter.next()) {
       if (task->kind == SearchTask::Kind::count) {
         counts_out.push_back(*task);
+      } else if (task->probe) {
+        REQUIRE(splitter.report_fetch_total(task->id, corpus.count_in(task->range)));
       } else {
         ++fetches;
         if (!counts_out.empty()) fetched_while_counting = true;
@@ -423,7 +433,7 @@ TEST_CASE("workers can interleave counts and fetches, answering counts in any or
     CHECK(ranges[i].range == sync.ranges[i].range);
     CHECK(ranges[i].count == sync.ranges[i].count);
   }
-  CHECK(fetches == sync.stats.fetch_tasks);
+  CHECK(fetches == sync.stats.fetch_tasks - sync.stats.replanned);
 
   // Reports for unknown ids are ignored.
   splitter.report_count(987'654, 5);
@@ -432,13 +442,15 @@ TEST_CASE("workers can interleave counts and fetches, answering counts in any or
 
 TEST_CASE("a fetch whose first page shows more than the cap is planned again", "[split]") {
   SearchSplitter splitter("q", options_for(Instant{0}, Instant{100}));
+  // The whole query first, as a fetch whose first page tells its total.
   auto root = splitter.next();
   REQUIRE(root);
-  REQUIRE(root->kind == SearchTask::Kind::count);
+  REQUIRE(root->kind == SearchTask::Kind::fetch);
+  CHECK(root->probe);
   CHECK(root->range == DateRange{Instant{0}, Instant{100}});
-  CHECK_FALSE(splitter.next().has_value());  // waiting for the count
+  CHECK_FALSE(splitter.next().has_value());  // waiting for its first page
   CHECK(splitter.state() == SearchSplitter::State::working);
-  splitter.report_count(root->id, 1'500);
+  CHECK(splitter.report_fetch_total(root->id, 1'500));
 
   auto lower = splitter.next();
   REQUIRE(lower);
@@ -477,7 +489,8 @@ TEST_CASE("a fetch whose first page shows more than the cap is planned again", "
   CHECK(ranges[2].range == DateRange{Instant{75}, Instant{100}});
   CHECK(ranges[2].count == 600);
   CHECK(splitter.stats().total_count == 1'900);
-  CHECK(splitter.stats().count_requests == 3);
+  CHECK(splitter.stats().count_requests == 2);
+  CHECK(splitter.stats().replanned == 2);
 }
 
 TEST_CASE("a lower half counted above its parent leaves an empty upper half, not a negative one",
@@ -485,7 +498,8 @@ TEST_CASE("a lower half counted above its parent leaves an empty upper half, not
   SearchSplitter splitter("q", options_for(Instant{0}, Instant{4}));
   auto root = splitter.next();
   REQUIRE(root);
-  splitter.report_count(root->id, 1'200);
+  REQUIRE(root->probe);
+  CHECK(splitter.report_fetch_total(root->id, 1'200));
   auto lower = splitter.next();
   REQUIRE(lower);
   splitter.report_count(lower->id, 1'300);  // repositories appeared in between
@@ -509,10 +523,11 @@ TEST_CASE("a lower half counted above its parent leaves an empty upper half, not
 }
 
 TEST_CASE("the request estimate follows the plan's arithmetic", "[split]") {
-  CHECK(estimate_search_requests(0).count_requests == 1);
-  CHECK(estimate_search_requests(0).page_requests == 0);
+  // A query within the cap: no count, its pages (an empty one is one page too).
+  CHECK(estimate_search_requests(0).count_requests == 0);
+  CHECK(estimate_search_requests(0).page_requests == 1);
   CHECK(estimate_search_requests(1).page_requests == 1);
-  CHECK(estimate_search_requests(1000).total() == 11);
+  CHECK(estimate_search_requests(1000).total() == 10);
   const SearchCost big = estimate_search_requests(100'000);
   CHECK(big.count_requests == 134);
   CHECK(big.page_requests == 1'000 + 67);
