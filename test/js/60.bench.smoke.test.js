@@ -2,31 +2,18 @@
 // section (a few hundred repositories) and prints one JSON report whose figures are all
 // there and finite. No time, ratio or target is asserted: the bench reports them.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 
-import { root } from '../support/helpers.js';
+import { nodeAsync, root } from '../support/helpers.js';
 
 const TIMEOUT_MS = 6 * 60_000;
 let report;
 let exit;
 
+// SIGTERM on timeout, not SIGKILL: the bench then stops its simulator and pipelines.
 function runBench(args) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [path.join(root, 'test', 'bench', 'run.js'), ...args], { cwd: root });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
-    // SIGTERM, not SIGKILL: the bench then stops its simulator and pipeline processes.
-    const timer = setTimeout(() => child.kill('SIGTERM'), TIMEOUT_MS);
-    child.on('error', reject);
-    child.on('close', (status) => {
-      clearTimeout(timer);
-      resolve({ status, stdout, stderr });
-    });
-  });
+  return nodeAsync([path.join(root, 'test', 'bench', 'run.js'), ...args], { timeout: TIMEOUT_MS, killSignal: 'SIGTERM' });
 }
 
 function assertFinite(value, what) {

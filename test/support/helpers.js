@@ -26,17 +26,17 @@ export function node(args, { env = {}, cwd = root, timeout = 30_000 } = {}) {
 
 /**
  * Runs `node <args>` without blocking this process's event loop (needed when the child
- * talks to a server living in this process, such as the simulator).
- * Resolves to {status, stdout, stderr}.
+ * talks to a server living in this process, such as the simulator). Past `timeout` the
+ * child gets `killSignal`. Resolves to {status, stdout, stderr}.
  */
-export function nodeAsync(args, { env = {}, cwd = root, timeout = 30_000 } = {}) {
+export function nodeAsync(args, { env = {}, cwd = root, timeout = 30_000, killSignal = 'SIGKILL' } = {}) {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, args, { cwd, env: cleanEnv(env) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk) => { stdout += chunk; });
     child.stderr.on('data', (chunk) => { stderr += chunk; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeout);
+    const timer = setTimeout(() => child.kill(killSignal), timeout);
     child.on('error', reject);
     child.on('close', (status) => {
       clearTimeout(timer);

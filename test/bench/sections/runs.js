@@ -36,15 +36,19 @@ function common(run) {
   };
 }
 
+/** One quota-limited run: its figures, the requests each bucket accepted, and their bound. */
+async function boundedRun(pipeline, context, { tokens, limits, windows, simulator, job }) {
+  const figures = common(await measure(pipeline, { ...context, simulatorArgs: simulator, job }));
+  const accepted = Object.fromEntries(Object.entries(figures.byResource).map(([r, v]) => [r, v.accepted]));
+  return { figures, accepted, bound: quotaBound(accepted, { tokens, limits, windows }) };
+}
+
 /** Section 1 (and the wall/wasted half of section 2): the quota-limited job. */
 export async function quotaRuns(pipelines, context) {
   const { tokens, limits, windows, simulator, job } = quotaJob(context.quick);
   const results = {};
   for (const pipeline of pipelines) {
-    const run = await measure(pipeline, { ...context, simulatorArgs: simulator, job });
-    const figures = common(run);
-    const accepted = Object.fromEntries(Object.entries(figures.byResource).map(([r, v]) => [r, v.accepted]));
-    const bound = quotaBound(accepted, { tokens, limits, windows });
+    const { figures, accepted, bound } = await boundedRun(pipeline, context, { tokens, limits, windows, simulator, job });
     results[pipeline.id] = {
       ...figures,
       bound,
@@ -70,10 +74,7 @@ export async function searchBoundRuns(pipelines, context) {
   const { tokens, limits, windows, github, simulator, job } = searchBoundJob(context.quick);
   const results = {};
   for (const pipeline of pipelines) {
-    const run = await measure(pipeline, { ...context, simulatorArgs: simulator, job });
-    const figures = common(run);
-    const accepted = Object.fromEntries(Object.entries(figures.byResource).map(([r, v]) => [r, v.accepted]));
-    const bound = quotaBound(accepted, { tokens, limits, windows });
+    const { figures, accepted, bound } = await boundedRun(pipeline, context, { tokens, limits, windows, simulator, job });
     const pages = Math.ceil(figures.repos / RESULTS_PER_PAGE);
     const floor = quotaBound({ search: pages }, { tokens, limits, windows });
     const onGithub = quotaBound(accepted, { tokens, ...github });
