@@ -6,7 +6,7 @@
 //   node test/simulator/cli.js [--port=0] [--host=127.0.0.1] [--tokens=10] [--repos=20000]
 //     [--seed=1] [--core-limit=5000] [--search-limit=30] [--graphql-limit=5000]
 //     [--core-window=3600] [--search-window=60] [--users=a,a,b] [--faults=JSON]
-//     [--stats-on-exit]
+//     [--warm=search,rest,graphql] [--stats-on-exit]
 import { parseArgs } from 'node:util';
 
 import { startSimulator } from './index.js';
@@ -25,6 +25,8 @@ const USAGE = `Usage: node test/simulator/cli.js [options]
   --search-window=S   Search window in seconds (default 60)
   --users=LIST        Logins by token index, comma-separated (a repeated login shares one quota)
   --faults=JSON       Fault configuration, e.g. '{"http502":0.01,"secondary":{"every":500,"retryAfter":1}}'
+  --warm=PARTS        Build these documents of every repository before listening:
+                      search, rest, graphql (comma-separated; see warm.js)
   --stats-on-exit     Print the request statistics as JSON to stderr on exit
   --help              Show this help
 `;
@@ -47,7 +49,7 @@ try {
   ({ values } = parseArgs({
     options: Object.fromEntries([
       'port', 'host', 'tokens', 'repos', 'seed', 'core-limit', 'search-limit', 'graphql-limit', 'core-window',
-      'search-window', 'users', 'faults',
+      'search-window', 'users', 'faults', 'warm',
     ].map((name) => [name, { type: 'string' }]).concat([['stats-on-exit', { type: 'boolean' }], ['help', { type: 'boolean' }]])),
     strict: true,
   }));
@@ -81,9 +83,15 @@ const simulator = await startSimulator({
     search: positive(values, 'search-window', 60, { integer: false }),
   },
   faults,
+  warm: values.warm ? values.warm.split(',').map((part) => part.trim()).filter(Boolean) : [],
 }).catch((err) => fail(err.message));
+// After a warm-up the heap holds the whole built corpus: collect the warm-up's garbage
+// now (with node --expose-gc) rather than in the first client's run.
+if (simulator.warmed) globalThis.gc?.();
 
-process.stdout.write(`${JSON.stringify({ url: simulator.url, tokens: simulator.tokens, badTokens: simulator.badTokens })}\n`);
+process.stdout.write(`${JSON.stringify({
+  url: simulator.url, tokens: simulator.tokens, badTokens: simulator.badTokens, warmed: simulator.warmed,
+})}\n`);
 
 let stopping = false;
 async function stop() {

@@ -49,6 +49,13 @@ export class FaultPlan {
     this.config = normalize(faults);
   }
 
+  /** A fresh plan: `faults` configured again, attempt counts and penalties cleared. */
+  reset(faults) {
+    this.attempts.clear();
+    this.perUser.clear();
+    this.set(faults);
+  }
+
   /** "The next `count` requests to `path` (prefix string or RegExp on path+query) fail with `kind`." */
   queue(fault) {
     this.config.next.push(normalizeQueued(fault));

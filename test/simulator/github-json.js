@@ -24,6 +24,12 @@ function document(value) {
   return { body, etag: etagOf(body) };
 }
 
+/** `JSON.stringify({...object, ...more})` when `objectText` is JSON.stringify(object). */
+function extend(objectText, more) {
+  const moreText = JSON.stringify(more);
+  return moreText === '{}' ? objectText : `${objectText.slice(0, -1)},${moreText.slice(1)}`;
+}
+
 export function ownerJson(owner, api) {
   const u = `${api}/users/${owner.login}`;
   return {
@@ -176,20 +182,28 @@ export class RepoDocuments {
     return entry;
   }
 
-  /** The search item (repository fields + score) as JSON bytes. */
-  searchItem(repo) {
-    const entry = this.entry(repo);
-    return (entry.searchItem ??= Buffer.from(JSON.stringify({ ...repositoryFields(repo, this.api), score: 1.0 })));
+  /**
+   * The repository fields as a JSON object text. Search items and repository documents
+   * both start with them: pass it to both when building both (a warm-up) to serialize
+   * the fields once.
+   */
+  fieldsText(repo) {
+    return JSON.stringify(repositoryFields(repo, this.api));
   }
 
-  repository(repo) {
+  /** The search item (repository fields + score) as JSON bytes. */
+  searchItem(repo, fieldsText = undefined) {
     const entry = this.entry(repo);
-    return (entry.repository ??= document({
-      ...repositoryFields(repo, this.api),
+    return (entry.searchItem ??= Buffer.from(extend(fieldsText ?? this.fieldsText(repo), { score: 1.0 })));
+  }
+
+  repository(repo, fieldsText = undefined) {
+    const entry = this.entry(repo);
+    return (entry.repository ??= document(extend(fieldsText ?? this.fieldsText(repo), {
       ...(repo.owner.type === 'Organization' ? { organization: ownerJson(repo.owner, this.api) } : {}),
       permissions: { admin: false, maintain: false, push: false, triage: false, pull: true },
       temp_clone_token: '', network_count: repo.forks, subscribers_count: repo.subscribers,
-    }));
+    })));
   }
 
   languages(repo) {

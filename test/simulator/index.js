@@ -10,6 +10,8 @@ import { SearchIndex } from './search-index.js';
 import { createServer } from './server.js';
 import { Stats } from './stats.js';
 import { makeIdentities } from './tokens.js';
+import { clearCompressedByEtag } from './reply.js';
+import { checkWarmParts, warmDocuments } from './warm.js';
 
 export { Corpus } from './corpus.js';
 export { FAULT_KINDS } from './faults.js';
@@ -20,15 +22,17 @@ export { FAULT_KINDS } from './faults.js';
  *   array of token strings), badTokens (2), users (logins by token index, an object
  *   token → login, or (token, index) => login; default one user per token),
  *   limits {core, search, graphql}, windows {core, search} in seconds, clock () => ms,
- *   faults (see faults.js), host ('127.0.0.1'), port (0 = any free port).
- * Resolves to {url, tokens, badTokens, users, corpus, stats(), resetStats(),
- *   setFaults(), queueFault(), resetLimits(), close()}.
+ *   faults (see faults.js), host ('127.0.0.1'), port (0 = any free port), warm (parts
+ *   of warm.js to build for the whole corpus before resolving: ['search', 'rest']).
+ * Resolves to {url, tokens, badTokens, users, corpus, warmed, stats(), resetStats(),
+ *   setFaults(), queueFault(), resetLimits(), reset(), close()}.
  */
 export async function startSimulator(options = {}) {
   const {
     seed = 1, repositories = 20_000, tokens = 10, badTokens = 2, users, limits, windows,
-    clock = Date.now, faults = {}, host = '127.0.0.1', port = 0,
+    clock = Date.now, faults = {}, host = '127.0.0.1', port = 0, warm = [],
   } = options;
+  checkWarmParts(warm);
   const corpus = options.corpus ?? new Corpus({ seed, repositories });
   const identities = makeIdentities({ seed, tokens, users, badTokens });
   const limiter = new RateLimiter({ limits, windows, clock });
@@ -48,7 +52,11 @@ export async function startSimulator(options = {}) {
   const address = server.address();
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const documents = new RepoDocuments(corpus, { api: url, seed });
-  context.routes = new Routes({ corpus, documents, search: new SearchIndex(corpus, documents), limiter, faults: plan, api: url });
+  const search = new SearchIndex(corpus, documents);
+  context.routes = new Routes({ corpus, documents, search, limiter, faults: plan, api: url });
+  const warmed = warm.length
+    ? { parts: [...warm], ...warmDocuments({ corpus, documents, search, graphql: context.routes.graphqlEndpoint }, warm) }
+    : null;
 
   const simulator = {
     url,
@@ -61,6 +69,8 @@ export async function startSimulator(options = {}) {
     })),
     corpus,
     server,
+    /** {parts, repositories, ms} of the warm-up, or null. */
+    warmed,
     /** Counters since start or the last reset; {reset: true} also resets them. */
     stats({ reset = false } = {}) {
       const snapshot = stats.snapshot();
@@ -74,6 +84,19 @@ export async function startSimulator(options = {}) {
     queueFault(fault) { plan.queue(fault); },
     /** Refills every bucket. */
     resetLimits() { limiter.reset(); },
+    /**
+     * The state of a fresh start with the same options, for the next client of a
+     * long-lived simulator: buckets refilled, counters and penalties cleared, the
+     * initial faults, search results and per-request gzip bodies forgotten (so each
+     * client pays for its own searches). Per-repository documents stay built.
+     */
+    reset() {
+      limiter.reset();
+      stats.reset();
+      plan.reset(faults);
+      search.clear();
+      clearCompressedByEtag();
+    },
     /** The bucket of a token: {limit, remaining, used, reset, resource}. */
     rateLimit(token, resource = 'core') { return limiter.peek(identities.userOf.get(token), resource); },
     async close() {
@@ -90,6 +113,7 @@ export async function startSimulator(options = {}) {
 
 // Control endpoints for clients in another process (the CLI): not GitHub's, not counted.
 //   GET /_simulator/stats[?reset=1]   POST /_simulator/faults (JSON body: the new faults)
+//   POST /_simulator/reset (reset() above)
 async function control(simulator, req, res, url) {
   const reply = (status, value) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
@@ -107,6 +131,13 @@ async function control(simulator, req, res, url) {
     } catch (err) {
       return reply(400, { message: err.message });
     }
+  }
+  if (req.method === 'POST' && url.pathname === '/_simulator/reset') {
+    for await (const chunk of req) void chunk;
+    simulator.reset();
+    // The last client's garbage is collected now (node --expose-gc), not in the next run.
+    globalThis.gc?.();
+    return reply(200, { ok: true });
   }
   return reply(404, { message: 'Not Found' });
 }

@@ -4,7 +4,9 @@
 // thread-pool hop costs more than compressing a document) and each compressed body is
 // kept: by the body Buffer itself (documents are cached per repository version, so a
 // document is compressed at most once per version) and in a small LRU by ETag, checked
-// against the body, for bodies built per request (search pages asked again).
+// against the body, for bodies built per request (search pages asked again). A gzip
+// result is copied to its own size: zlib hands back a slice of a 16 KB chunk, and a
+// cache of slices would hold 16 KB per document.
 import zlib from 'node:zlib';
 
 const GZIP_MIN = 1024;
@@ -32,7 +34,7 @@ function compressed(body, key) {
     lru.set(key, entry);
     gzip = entry.gzip;
   } else {
-    gzip = zlib.gzipSync(body, GZIP_OPTIONS);
+    gzip = Buffer.from(zlib.gzipSync(body, GZIP_OPTIONS));
     if (key) {
       if (entry) {
         lru.delete(key);
@@ -51,6 +53,22 @@ function compressed(body, key) {
   return gzip;
 }
 
+/**
+ * Compresses a document ({body, etag}) ahead of its first request (simulator warm-up):
+ * sets `document.gzip`, which send() uses as it is (a reply spreads the document). Kept
+ * on the document rather than in the WeakMap: a WeakMap of a whole corpus's bodies
+ * makes every full garbage collection trace its ephemerons.
+ */
+export function precompress(document) {
+  if (document.body.length >= GZIP_MIN) document.gzip = Buffer.from(zlib.gzipSync(document.body, GZIP_OPTIONS));
+}
+
+/** Forgets the compressed bodies kept by ETag (those of per-request bodies). */
+export function clearCompressedByEtag() {
+  lru.clear();
+  lruBytes = 0;
+}
+
 function wantsGzip(req) {
   const accept = req.headers['accept-encoding'];
   return typeof accept === 'string' && /\bgzip\b/i.test(accept);
@@ -66,8 +84,9 @@ export function errorBody(status, message, documentationUrl = DOCS, extra = {}) 
 }
 
 /**
- * Sends one response. `reply`: {status, body?: Buffer, etag?, headers?, contentType?,
- * cacheControl?}; `fault`: null or {kind: 'truncate'|'slow', ms}.
+ * Sends one response. `reply`: {status, body?: Buffer, gzip?: Buffer (the body
+ * compressed), etag?, headers?, contentType?, cacheControl?}; `fault`: null or
+ * {kind: 'truncate'|'slow', ms}.
  */
 export async function send(req, res, reply, fault) {
   if (fault?.kind === 'slow') await delay(fault.ms ?? 100);
@@ -86,7 +105,7 @@ export async function send(req, res, reply, fault) {
   };
   let body = reply.status === 304 ? null : reply.body ?? null;
   if (body && body.length >= GZIP_MIN && wantsGzip(req)) {
-    body = compressed(body, reply.etag && `${reply.etag}${reply.variant ?? ''}`);
+    body = reply.gzip ?? compressed(body, reply.etag && `${reply.etag}${reply.variant ?? ''}`);
     headers['content-encoding'] = 'gzip';
   }
   if (res.destroyed) return;

@@ -22,6 +22,16 @@ export class SearchIndex {
     });
   }
 
+  /** Builds the index ahead of the first search (warm.js). */
+  warm() {
+    this.index ??= this.buildIndex();
+  }
+
+  /** Forgets cached results (the index stays: it depends on the corpus only). */
+  clear() {
+    this.cache.clear();
+  }
+
   /** Records by exact topic, lower-cased language, owner and full name, in corpus order. */
   buildIndex() {
     const { repositories } = this.corpus;

@@ -63,6 +63,11 @@ export class GraphqlEndpoint {
     this.resolvers = new Resolvers({ corpus, documents, search, faults });
   }
 
+  /** Builds what queries of `repo` read, ahead of the first query (warm.js). */
+  warm(repo) {
+    this.resolvers.warm(repo);
+  }
+
   /**
    * The reply to one request: {status, body, state (the bucket for the headers),
    * outcome: {wasted?, rateLimited?, graphql: {points?, invalid?}}}.

@@ -83,7 +83,7 @@ export class Resolvers {
   constructor({ corpus, documents, search, faults }) {
     Object.assign(this, { corpus, documents, search, faults });
     this.files = new RepoFiles(documents);
-    this.languageEntries = new WeakMap();  // languages document body → [[name, bytes]]
+    this.languageEntriesByBody = new WeakMap();  // languages document body → [[name, bytes]]
     const files = this.files;
     const self = this;
 
@@ -168,12 +168,23 @@ export class Resolvers {
     return new FieldError('NOT_FOUND', `Could not resolve to a node with the global id of '${id}'`);
   }
 
-  languages(repo, { orderBy, ...page }) {
+  /** Builds what queries of a repository read (its files and languages) ahead of use. */
+  warm(repo) {
+    this.files.files(repo);
+    this.languageEntries(repo);
+  }
+
+  /** [[name, bytes]] of the REST languages document, largest first. */
+  languageEntries(repo) {
     // The REST document itself, so both APIs give the same bytes in the same order.
     const { body } = this.documents.languages(repo);
-    let parsed = this.languageEntries.get(body);
-    if (!parsed) this.languageEntries.set(body, (parsed = Object.entries(JSON.parse(body.toString('utf8')))));
-    const entries = parsed.slice();
+    let parsed = this.languageEntriesByBody.get(body);
+    if (!parsed) this.languageEntriesByBody.set(body, (parsed = Object.entries(JSON.parse(body.toString('utf8')))));
+    return parsed;
+  }
+
+  languages(repo, { orderBy, ...page }) {
+    const entries = this.languageEntries(repo).slice();
     if (orderBy?.direction === 'ASC') entries.sort((a, b) => a[1] - b[1]);
     else if (orderBy) entries.sort((a, b) => b[1] - a[1]);
     return {
