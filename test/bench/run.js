@@ -24,6 +24,7 @@ import { formatVersion } from '../../binding/index.js';
 import { stopAll } from './lib/children.js';
 import { makeDatabaseTemplate, ours, PEER_PIPELINE } from './lib/pipelines.js';
 import { scratchDirectory } from './lib/paths.js';
+import { closeSimulator } from './lib/simulator.js';
 import { evaluateTargets, formatReport } from './lib/report.js';
 import { parseSection } from './sections/parse.js';
 import { cpuRuns, memoryRuns, quotaRuns, searchBoundRuns } from './sections/runs.js';
@@ -117,6 +118,7 @@ try {
   }
   if (wants('memory')) await section('memory', () => memoryRuns(ourPipelines[0], context));
 } finally {
+  await closeSimulator();
   remove();
 }
 

@@ -13,7 +13,7 @@ import path from 'node:path';
 
 import { jsonSummary, pipelineEnv, runMeasured } from './measured-child.js';
 import { BENCH_DIR, ROOT } from './paths.js';
-import { startSimulatorProcess } from './simulator.js';
+import { simulatorFor } from './simulator.js';
 
 const INGEST = path.join(ROOT, 'ingest-balanced-parallel.js');
 const PEER = path.join(BENCH_DIR, 'peer', 'octokit-ingest.js');
@@ -89,13 +89,13 @@ export async function makeDatabaseTemplate(scratch) {
 let runCounter = 0;
 
 /**
- * One measured run: a fresh simulator (`simulatorArgs`), a copy of the template
- * database, the pipeline as a child process. Returns the pipeline's own figures (wall,
+ * One measured run: the job's simulator (`simulatorArgs`) reset to a fresh state, a
+ * copy of the template database, the pipeline as a child process. Returns the pipeline's own figures (wall,
  * CPU, peak RSS, summary) and the simulator's (active span, CPU, utilisation, stats).
  * With `dryRun`, the same command with --dry-run: the fixed cost of starting up.
  */
 export async function measure(pipeline, { scratch, template, simulatorArgs, job, dryRun = false, log, afterRun }) {
-  const sim = await startSimulatorProcess(simulatorArgs);
+  const sim = await simulatorFor(simulatorArgs);
   const runDir = path.join(scratch, `run-${++runCounter}-${pipeline.id}${dryRun ? '-dry' : ''}`);
   fs.mkdirSync(runDir);
   const dbDir = path.join(runDir, 'db');
@@ -120,7 +120,6 @@ export async function measure(pipeline, { scratch, template, simulatorArgs, job,
     const extra = afterRun ? await afterRun(dbDir) : undefined;
     return { pipeline: pipeline.id, label: pipeline.label, wallS: run.wallS, ...run.probe, summary, simulator, extra };
   } finally {
-    await sim.close();
     fs.rmSync(runDir, { recursive: true, force: true });
   }
 }

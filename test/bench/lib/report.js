@@ -22,12 +22,15 @@ function ratio(a, b) {
   return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : null;
 }
 
-/** Was the simulator ever the bottleneck? Its busiest 1 s span at 90% of a core or more. */
+/**
+ * Was the simulator ever the bottleneck? Its main thread (the event loop that serves
+ * every request) busy 90% or more of its busiest 1 s span.
+ */
 export function simulatorVerdict(sim) {
   if (!sim || sim.cpuS === null) return 'unknown (no /proc)';
   if (sim.peakUtil === null) return `no: ${fmt.s(sim.cpuS)} s CPU (run under 1 s, too short for a busiest span)`;
   const busy = sim.peakUtil >= 0.9;
-  return `${busy ? 'yes' : 'no'}: ${fmt.s(sim.cpuS)} s CPU, mean ${fmt.util(sim.meanUtil)}, busiest 1 s ${fmt.util(sim.peakUtil)} of a core`;
+  return `${busy ? 'yes' : 'no'}: ${fmt.s(sim.cpuS)} s CPU, event loop busy ${fmt.util(sim.meanUtil)} on average, ${fmt.util(sim.peakUtil)} in its busiest 1 s`;
 }
 
 /**
@@ -162,7 +165,7 @@ function rows(sections, shown, columns, primary, targets) {
     out.push({ metric: 'wasted requests (empty bucket, limited)', values: each(q, (r) => fmt.n(r.wasted)), target: `0: ${status(byId.zeroWaste)}` });
     out.push({ metric: 'token use: min/max requests (CV)', values: each(q, (r) => (r.tokens ? `${fmt.n(r.tokens.minOverMax, 2)} (${fmt.n(r.tokens.cv, 3)})` : '–')) });
     out.push({ metric: 'CPU (s) / peak RSS (MB)', values: each(q, (r) => `${fmt.s(r.cpuS)} / ${fmt.n(r.maxRssMb)}`) });
-    out.push({ metric: 'simulator busiest 1 s (of a core)', values: each(q, (r) => fmt.util(r.simulator.peakUtil)) });
+    out.push({ metric: 'simulator event loop, busiest 1 s', values: each(q, (r) => fmt.util(r.simulator.peakUtil)) });
   }
 
   const sb = sections.searchBound;
@@ -200,7 +203,7 @@ function rows(sections, shown, columns, primary, targets) {
     out.push({ metric: 'wasted requests (empty bucket, limited)', values: each(q, (r) => fmt.n(r.wasted)) });
     out.push({ metric: 'token use: min/max requests (CV)', values: each(q, (r) => (r.tokens ? `${fmt.n(r.tokens.minOverMax, 2)} (${fmt.n(r.tokens.cv, 3)})` : '–')) });
     out.push({ metric: 'CPU (s) / peak RSS (MB)', values: each(q, (r) => `${fmt.s(r.cpuS)} / ${fmt.n(r.maxRssMb)}`) });
-    out.push({ metric: 'simulator busiest 1 s (of a core)', values: each(q, (r) => fmt.util(r.simulator.peakUtil)) });
+    out.push({ metric: 'simulator event loop, busiest 1 s', values: each(q, (r) => fmt.util(r.simulator.peakUtil)) });
     out.push({
       metric: 'the same requests on GitHub\'s limits: bound (s)',
       values: each(q, (r) => {
@@ -255,7 +258,7 @@ function rows(sections, shown, columns, primary, targets) {
         values: each(c, (r) => (r.byResource?.graphql ? `${fmt.n(r.byResource.graphql.sent)} / ${fmt.n(r.byResource.graphql.accepted)}` : '–')),
       });
     }
-    out.push({ metric: 'simulator CPU s / busiest 1 s', values: each(c, (r) => `${fmt.s(r.simulator.cpuS)} / ${fmt.util(r.simulator.peakUtil)}`) });
+    out.push({ metric: 'simulator CPU s / event loop busiest 1 s', values: each(c, (r) => `${fmt.s(r.simulator.cpuS)} / ${fmt.util(r.simulator.peakUtil)}`) });
     const p = cpu.parse;
     if (p) {
       const values = { [primary]: p.simdjson ? `simdjson ${fmt.n(p.simdjson.mbPerS)}` : 'n/a', peer: `JSON.parse ${fmt.n(p.jsonParse.mbPerS)}` };
@@ -277,7 +280,7 @@ function rows(sections, shown, columns, primary, targets) {
     }
     out.push({ metric: `growth ${fmt.n(small.repos)} -> ${fmt.n(large.repos)}`, values: v(fmt.pct(memory.growth)), target: `< +20%: ${status(byId.memoryGrowth)}` });
     out.push({ metric: 'V8 heap peak growth', values: v(fmt.pct(memory.heapGrowth)) });
-    out.push({ metric: `simulator busiest 1 s, ${fmt.n(large.repos)} run`, values: v(fmt.util(large.simulator.peakUtil)) });
+    out.push({ metric: `simulator event loop busiest 1 s, ${fmt.n(large.repos)} run`, values: v(fmt.util(large.simulator.peakUtil)) });
   }
   return out;
 }
