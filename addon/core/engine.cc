@@ -580,8 +580,21 @@ void Engine::run_worker(std::size_t index) {
     } else if (search) {
       const std::size_t s = search->splitter;
       const std::size_t group = search->group;
-      const SearchRunResult r =
-          run_search_task(api, json, *splitters_[s], search->task, [&](SearchPage& page) {
+      SearchRunOptions run_options;
+      // What the query's groups still want: few enough, and a query past the cap is
+      // paged as it is rather than split (a count and sub-range pages saved).
+      run_options.wanted = [&] {
+        std::lock_guard<std::mutex> guard(mutex_);
+        std::int64_t wanted = 0;
+        for (std::size_t g : splitter_groups_[s]) {
+          if (state_[g].cancelled) continue;
+          wanted += std::max<std::int64_t>(0, groups_[g].limit - registry_.claimed(g));
+        }
+        return wanted;
+      };
+      const SearchRunResult r = run_search_task(
+          api, json, *splitters_[s], search->task,
+          [&](SearchPage& page) {
             on_found(s, page);
             std::lock_guard<std::mutex> guard(mutex_);
             if (stop_.stopped()) return false;
@@ -589,7 +602,8 @@ void Engine::run_worker(std::size_t index) {
             return std::any_of(
                 splitter_groups_[s].begin(), splitter_groups_[s].end(),
                 [&](std::size_t g) { return !registry_.full(g) && !state_[g].cancelled; });
-          });
+          },
+          run_options);
       if (search->task.kind == SearchTask::Kind::count) {
         std::lock_guard<std::mutex> guard(mutex_);
         --state_[group].counts_out;

@@ -1,5 +1,6 @@
 #include "core/search_runner.h"
 
+#include <limits>
 #include <utility>
 
 namespace gh {
@@ -80,6 +81,8 @@ SearchRunResult run_search_task(GitHubApi& api, GitHubJson& json, SearchSplitter
       // reason (the HTTP layer has retried already).
       if (first && sent.status != ApiStatus::stopped) {
         splitter.report_fetch_total(task.id, std::nullopt);
+      } else if (!first) {
+        splitter.report_fetch_end(task.id);
       }
       return result;
     }
@@ -87,7 +90,9 @@ SearchRunResult run_search_task(GitHubApi& api, GitHubJson& json, SearchSplitter
     if (page.incomplete_results) result.incomplete = true;
     if (first) {
       first = false;
-      if (splitter.report_fetch_total(task.id, page.total_count)) {
+      const std::int64_t wanted =
+          options.wanted ? options.wanted() : std::numeric_limits<std::int64_t>::max();
+      if (splitter.report_fetch_total(task.id, page.total_count, wanted)) {
         // Split after all; this page's repositories match all the same (the ranges
         // that follow meet them again as duplicates, at no cost).
         result.replanned = true;
@@ -105,6 +110,7 @@ SearchRunResult run_search_task(GitHubApi& api, GitHubJson& json, SearchSplitter
     }
     url = next;
   }
+  splitter.report_fetch_end(task.id);
   return result;
 }
 

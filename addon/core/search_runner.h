@@ -6,9 +6,12 @@
 //   of times. The first page's total_count is reported, so a range that grew past the
 //   1,000 cap since it was counted is planned again instead of fetched.
 // Pages are handed to the caller one by one; the caller may end the fetch (quota met).
+// A fetch that ends otherwise (pages ran out, or one failed) is reported to the
+// splitter (report_fetch_end), which splits a query it let be paged unsplit.
 #ifndef GH_INGEST_CORE_SEARCH_RUNNER_H_
 #define GH_INGEST_CORE_SEARCH_RUNNER_H_
 
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <string_view>
@@ -22,6 +25,10 @@ namespace gh {
 struct SearchRunOptions {
   int per_page = 100;          // GitHub's maximum
   int incomplete_retries = 2;  // asks again for a page with incomplete_results
+  // How many more repositories the caller wants from this query, asked when a whole
+  // query's first page shows more than the cap (SearchSplitter::report_fetch_total):
+  // few enough, and the query is paged unsplit. Empty: as many as it has.
+  std::function<std::int64_t()> wanted;
 };
 
 struct SearchRunResult {

@@ -172,7 +172,8 @@ void SearchSplitter::report_count(std::uint64_t task_id, std::optional<std::int6
 }
 
 bool SearchSplitter::report_fetch_total(std::uint64_t task_id,
-                                        std::optional<std::int64_t> reported) {
+                                        std::optional<std::int64_t> reported,
+                                        std::int64_t wanted) {
   std::lock_guard<std::mutex> guard(mutex_);
   if (failed_) return false;
   const auto it = planned_.find(task_id);
@@ -201,11 +202,32 @@ bool SearchSplitter::report_fetch_total(std::uint64_t task_id,
     stats_.unreachable += total_count - options_.cap;
     return false;
   }
+  ++stats_.replanned;
+  if (probe && wanted <= options_.cap / 2) {
+    // The first `cap` results should hold what the caller wants: page them, split only
+    // if they run out first (report_fetch_end).
+    planned.deferred = true;
+    ++deferred_out_;
+    ++stats_.deferred;
+    return false;
+  }
   const DateRange range = planned.range;
   planned_.erase(it);
-  ++stats_.replanned;
   split(range, total_count);
   return true;
+}
+
+void SearchSplitter::report_fetch_end(std::uint64_t task_id) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  const auto it = planned_.find(task_id);
+  if (it == planned_.end() || !it->second.deferred) return;
+  --deferred_out_;
+  if (failed_) return;
+  const DateRange range = it->second.range;
+  const std::int64_t count = it->second.count;
+  planned_.erase(it);
+  ++stats_.deferred_splits;
+  split(range, count);
 }
 
 void SearchSplitter::settle(const DateRange& range, std::int64_t count) {
@@ -243,7 +265,8 @@ void SearchSplitter::fail(std::string message) {
 
 SearchSplitter::State SearchSplitter::state_locked() const {
   if (failed_) return State::failed;
-  if (!counts_.empty() || !counting_.empty() || !ready_.empty() || probes_out_ > 0) {
+  if (!counts_.empty() || !counting_.empty() || !ready_.empty() || probes_out_ > 0 ||
+      deferred_out_ > 0) {
     return State::working;
   }
   return State::done;

@@ -7,7 +7,10 @@
 //   - first, a fetch of the whole query (`probe`): most queries fit the cap, and the
 //     first page's total_count, reported with report_fetch_total(), says so as well as
 //     a count would; a total over the cap splits the range after all (the page's items
-//     are kept), for the price of that one request;
+//     are kept), for the price of that one request, unless the caller wants few enough
+//     repositories that the first `cap` results will do: then the query is paged as it
+//     is, and split only if its pages end before the caller has what it wants
+//     (report_fetch_end);
 //   - a count task: run the query with per_page=1 and report its total_count with
 //     report_count() (nullopt when the request failed after the HTTP layer's own retries;
 //     the plan then fails, it never asks again), or
@@ -35,6 +38,7 @@
 #include <cstdint>
 #include <deque>
 #include <functional>
+#include <limits>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -89,6 +93,7 @@ struct PlannedRange {
   bool unsplittable = false;  // see SearchTask
   bool fetched = false;       // handed out; empty ranges never are
   bool probe = false;         // not counted yet: its first page tells (SearchTask::probe)
+  bool deferred = false;      // over the cap but paged unsplit (report_fetch_total)
 };
 
 struct SplitStats {
@@ -98,6 +103,8 @@ struct SplitStats {
   std::int64_t splits = 0;
   std::int64_t fetch_tasks = 0;
   std::int64_t replanned = 0;     // fetches whose first page showed more than the cap
+  std::int64_t deferred = 0;      // of those, paged unsplit: the caller wanted few
+  std::int64_t deferred_splits = 0;  // deferred ones split after all: pages ran out
   std::int64_t unsplittable = 0;  // ranges of one second over the cap
   std::int64_t unreachable = 0;   // results beyond the cap in those ranges
 };
@@ -131,7 +138,21 @@ class SearchSplitter {
   // only one half is counted) and true is returned: end the fetch (the page's items
   // are good; the rest comes through the new tasks). nullopt: the first page failed,
   // which fails the plan for a probe (as a failed count) and is ignored otherwise.
-  bool report_fetch_total(std::uint64_t task_id, std::optional<std::int64_t> total_count);
+  //
+  // `wanted`: how many more repositories the caller wants from this query. A probe over
+  // the cap whose caller wants at most half of the cap is not split: its first `cap`
+  // results are paged as they are (false is returned), which costs no count and no
+  // request the pages would not cost anyway; report_fetch_end() splits it after all if
+  // the pages run out first. (Half: room for results the caller already has or that
+  // other queries claim.)
+  bool report_fetch_total(std::uint64_t task_id, std::optional<std::int64_t> total_count,
+                          std::int64_t wanted = std::numeric_limits<std::int64_t>::max());
+
+  // A fetch task ended without being stopped by its caller: its pages ran out or one
+  // failed. A deferred range (see report_fetch_total) is split now, so that the
+  // results past its first `cap` (or past the failed page) can be reached; for any
+  // other range this does nothing.
+  void report_fetch_end(std::uint64_t task_id);
 
   State state() const;
   std::string error() const;
@@ -169,6 +190,7 @@ class SearchSplitter {
   std::deque<CountJob> counts_;                 // to hand out
   std::map<std::uint64_t, CountJob> counting_;  // handed out, awaiting report_count
   int probes_out_ = 0;  // whole-query fetches handed out, their first page not reported
+  int deferred_out_ = 0;  // deferred ranges being paged, their end not reported
   std::deque<std::uint64_t> ready_;                // planned_ ids of fetches to hand out
   std::map<std::uint64_t, PlannedRange> planned_;  // by task id (empty ranges too)
   std::string error_;

@@ -131,6 +131,49 @@ TEST_CASE("a query over the cap keeps its first page and is split with one count
   CHECK(upper->expected_count == 900);  // derived: 1500 - 600
 }
 
+TEST_CASE("a query over the cap is paged unsplit while few are wanted and split if its pages run out",
+          "[search]") {
+  Rig rig;
+  rig.server.on_next("/search/repositories",
+                     page(page_body(4000, 1, 100), rig.server.url("/search/repositories?page=2")));
+  rig.server.on_next("/search/repositories", page(page_body(4000, 101, 100)));
+  rig.server.on_next("/search/repositories", page(page_body(1800, 1, 1)));  // the lower half
+  SearchRunOptions options;
+  int asked = 0;
+  options.wanted = [&] {
+    ++asked;
+    return std::int64_t{250};
+  };
+  const SearchRunResult r = run_search_task(rig.api, rig.json, rig.splitter,
+                                            *rig.splitter.next(), kKeepAll, options);
+  CHECK(asked == 1);  // once, at the first page
+  CHECK_FALSE(r.replanned);
+  CHECK(r.pages == 2);
+  CHECK(r.items == 200);
+  CHECK(rig.splitter.stats().deferred == 1);
+  // The pages ran out (no Link: next) with the caller still wanting: split now.
+  CHECK(rig.splitter.stats().deferred_splits == 1);
+  const auto count = rig.splitter.next();
+  REQUIRE(count);
+  CHECK(count->kind == SearchTask::Kind::count);
+}
+
+TEST_CASE("a query paged unsplit that its caller ends is not split", "[search]") {
+  Rig rig;
+  rig.server.on_next("/search/repositories",
+                     page(page_body(4000, 1, 100), rig.server.url("/search/repositories?page=2")));
+  SearchRunOptions options;
+  options.wanted = [] { return std::int64_t{50}; };
+  const SearchRunResult r = run_search_task(rig.api, rig.json, rig.splitter,
+                                            *rig.splitter.next(),
+                                            [](SearchPage&) { return false; }, options);
+  CHECK(r.stopped_by_caller);
+  CHECK(rig.server.request_count() == 1);
+  CHECK(rig.splitter.stats().deferred == 1);
+  CHECK(rig.splitter.stats().deferred_splits == 0);
+  CHECK_FALSE(rig.splitter.next().has_value());
+}
+
 TEST_CASE("an incomplete page is asked again, a bounded number of times", "[search]") {
   Rig rig;
   rig.server.on_next("/search/repositories", page(page_body(10, 1, 4, true)));

@@ -572,3 +572,84 @@ TEST_CASE("counts go depth first: a range that fits comes after a handful of cou
   }
   CHECK(counts <= 8);
 }
+
+TEST_CASE("a whole query over the cap is paged unsplit when its caller wants at most half the cap",
+          "[split]") {
+  SearchSplitter splitter("q", options_for(Instant{0}, Instant{100}));
+  auto root = splitter.next();
+  REQUIRE(root);
+  REQUIRE(root->probe);
+  // 5,000 match, 300 are wanted: the first 1,000 results should hold them.
+  CHECK_FALSE(splitter.report_fetch_total(root->id, 5'000, 300));
+  CHECK_FALSE(splitter.next().has_value());  // no count: the fetch goes on
+  CHECK(splitter.state() == SearchSplitter::State::working);
+  CHECK(splitter.stats().deferred == 1);
+  CHECK(splitter.stats().count_requests == 0);
+
+  // Its pages ran out before the caller had enough: split after all, one count per level.
+  splitter.report_fetch_end(root->id);
+  CHECK(splitter.stats().deferred_splits == 1);
+  auto lower = splitter.next();
+  REQUIRE(lower);
+  REQUIRE(lower->kind == SearchTask::Kind::count);
+  CHECK(lower->range == DateRange{Instant{0}, Instant{50}});
+  splitter.report_count(lower->id, 900);
+  auto count = splitter.next();  // the upper half, 4,100 by subtraction, is over the cap
+  REQUIRE(count);
+  CHECK(count->kind == SearchTask::Kind::fetch);
+  CHECK(count->expected_count == 900);
+  // Reported twice, the end of a range already split changes nothing.
+  splitter.report_fetch_end(root->id);
+  CHECK(splitter.stats().deferred_splits == 1);
+}
+
+TEST_CASE("a whole query over the cap is split at once when its caller wants more than half",
+          "[split]") {
+  SearchSplitter splitter("q", options_for(Instant{0}, Instant{100}));
+  auto root = splitter.next();
+  REQUIRE(root);
+  CHECK(splitter.report_fetch_total(root->id, 5'000, 501));
+  auto count = splitter.next();
+  REQUIRE(count);
+  CHECK(count->kind == SearchTask::Kind::count);
+  CHECK(splitter.stats().deferred == 0);
+}
+
+TEST_CASE("only a whole query is paged unsplit: a planned range that grew is split whatever is wanted",
+          "[split]") {
+  SearchSplitter splitter("q", options_for(Instant{0}, Instant{100}));
+  auto root = splitter.next();
+  REQUIRE(root);
+  CHECK(splitter.report_fetch_total(root->id, 1'500));  // nothing said about wanted: split
+  auto lower = splitter.next();
+  REQUIRE(lower);
+  splitter.report_count(lower->id, 600);
+  auto a = splitter.next();
+  auto b = splitter.next();
+  REQUIRE(a);
+  REQUIRE(b);
+  CHECK(splitter.report_fetch_total(b->id, 1'300, 10));
+  CHECK(splitter.stats().deferred == 0);
+}
+
+TEST_CASE("a deferred query keeps the plan working until its end is reported",
+          "[split]") {
+  SearchSplitter splitter("q", options_for(Instant{0}, Instant{100}));
+  auto root = splitter.next();
+  REQUIRE(root);
+  CHECK_FALSE(splitter.report_fetch_total(root->id, 1'200, 100));
+  // Not done while the query is paged: its end may still split it.
+  CHECK(splitter.state() == SearchSplitter::State::working);
+  splitter.report_fetch_end(root->id);
+  CHECK(splitter.state() == SearchSplitter::State::working);  // the split's count is out
+  auto lower = splitter.next();
+  REQUIRE(lower);
+  splitter.report_count(lower->id, 700);
+  while (splitter.next()) {
+  }
+  CHECK(splitter.state() == SearchSplitter::State::done);
+  const auto ranges = splitter.ranges();
+  REQUIRE(ranges.size() == 2);
+  CHECK(ranges[0].count == 700);
+  CHECK(ranges[1].count == 500);
+}
