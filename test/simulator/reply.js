@@ -25,6 +25,11 @@ function requestId() {
   return `C0DE:${(requestCounter * 2654435761 >>> 0).toString(16).toUpperCase()}:${requestCounter.toString(16).toUpperCase()}`;
 }
 
+/** gzip of `body`, in a Buffer of its own size (not a slice of zlib's 16 KB chunk). */
+function gzipBody(body) {
+  return Buffer.from(zlib.gzipSync(body, GZIP_OPTIONS));
+}
+
 function compressed(body, key) {
   let gzip = byBody.get(body);
   if (gzip) return gzip;
@@ -34,7 +39,7 @@ function compressed(body, key) {
     lru.set(key, entry);
     gzip = entry.gzip;
   } else {
-    gzip = Buffer.from(zlib.gzipSync(body, GZIP_OPTIONS));
+    gzip = gzipBody(body);
     if (key) {
       if (entry) {
         lru.delete(key);
@@ -60,7 +65,7 @@ function compressed(body, key) {
  * makes every full garbage collection trace its ephemerons.
  */
 export function precompress(document) {
-  if (document.body.length >= GZIP_MIN) document.gzip = Buffer.from(zlib.gzipSync(document.body, GZIP_OPTIONS));
+  if (document.body.length >= GZIP_MIN) document.gzip = gzipBody(document.body);
 }
 
 /** Forgets the compressed bodies kept by ETag (those of per-request bodies). */

@@ -90,9 +90,10 @@ let runCounter = 0;
 
 /**
  * One measured run: the job's simulator (`simulatorArgs`) reset to a fresh state, a
- * copy of the template database, the pipeline as a child process. Returns the pipeline's own figures (wall,
- * CPU, peak RSS, summary) and the simulator's (active span, CPU, utilisation, stats).
- * With `dryRun`, the same command with --dry-run: the fixed cost of starting up.
+ * copy of the template database, the pipeline as a child process. Returns the
+ * pipeline's own figures (wall, CPU, peak RSS, summary) and the simulator's (active
+ * span, CPU, utilisation, stats). With `dryRun`, the same command with --dry-run: the
+ * fixed cost of starting up.
  */
 export async function measure(pipeline, { scratch, template, simulatorArgs, job, dryRun = false, log, afterRun }) {
   const sim = await simulatorFor(simulatorArgs);

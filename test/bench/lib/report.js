@@ -125,6 +125,11 @@ function rows(sections, shown, columns, primary, targets) {
   const byId = Object.fromEntries(targets.map((t) => [t.id, t]));
   const out = [];
   const each = (results, pick) => Object.fromEntries(columns.map((c) => [c.id, results?.[c.id] ? pick(results[c.id]) : '']));
+  // Search requests sent, and per 1,000 stored repositories.
+  const searchRequestsRow = (results) => ({
+    metric: '  search requests (per 1,000 repositories)',
+    values: each(results, (r) => `${fmt.n(r.byResource?.search?.sent ?? 0)} (${fmt.n(1000 * perRepo(r, 'search'), 1)})`),
+  });
   // One ratio per pipeline of ours against the peer, from the same run.
   const ours = oursOf(columns);
   const vsPeer = (results, get, show = fmt.x) => Object.fromEntries(ours.map((c) => [c.id,
@@ -151,11 +156,7 @@ function rows(sections, shown, columns, primary, targets) {
     out.push({ metric: 'active / fluid bound (requests / capacity per s)', values: each(q, (r) => `${fmt.x(r.activeOverFluid)} of ${fmt.s(r.bound.fluidS)} s`) });
     out.push({ metric: 'requests per stored repository', values: each(q, (r) => fmt.n(r.requestsPerRepo, 3)), ratio: vsPeer(q, (r) => r.requestsPerRepo) });
     out.push({ metric: '  core requests per repository', values: each(q, (r) => fmt.n(perRepo(r, 'core'), 3)), ratio: vsPeer(q, (r) => perRepo(r, 'core')) });
-    out.push({
-      metric: '  search requests (per 1,000 repositories)',
-      values: each(q, (r) => `${fmt.n(r.byResource?.search?.sent ?? 0)} (${fmt.n(1000 * perRepo(r, 'search'), 1)})`),
-      ratio: vsPeer(q, (r) => perRepo(r, 'search')),
-    });
+    out.push({ ...searchRequestsRow(q), ratio: vsPeer(q, (r) => perRepo(r, 'search')) });
     if (hasGraphql(q)) {
       out.push({
         metric: '  graphql queries / points (points per 1,000 repos)',
@@ -195,7 +196,7 @@ function rows(sections, shown, columns, primary, targets) {
     out.push({ metric: 'floor: 1 search per 100 stored (s)', values: each(q, (r) => `${fmt.s(r.floor.windowedS)} (${fmt.n(r.floor.pages)} in ${windowsText(r.floor.windowsNeeded)})`) });
     out.push({ metric: 'requests per stored repository', values: each(q, (r) => fmt.n(r.requestsPerRepo, 3)) });
     out.push({ metric: '  core requests per repository', values: each(q, (r) => fmt.n(perRepo(r, 'core'), 3)) });
-    out.push({ metric: '  search requests (per 1,000 repositories)', values: each(q, (r) => `${fmt.n(r.byResource?.search?.sent ?? 0)} (${fmt.n(1000 * perRepo(r, 'search'), 1)})`) });
+    out.push(searchRequestsRow(q));
     out.push({
       metric: '  graphql queries / points (points per 1,000 repos)',
       values: each(q, (r) => (r.byResource?.graphql ? `${fmt.n(r.byResource.graphql.sent)} / ${fmt.n(r.byResource.graphql.accepted)} (${fmt.n((1000 * r.byResource.graphql.accepted) / r.repos, 1)})` : '–')),
@@ -247,11 +248,7 @@ function rows(sections, shown, columns, primary, targets) {
     out.push({ metric: 'cores busy while working', values: each(c, (r) => fmt.n(r.cpuShare, 2)) });
     out.push({ metric: 'startup: wall s / CPU s / peak RSS MB', values: each(c, (r) => `${fmt.s(r.startup.wallS)} / ${fmt.s(r.startup.cpuS)} / ${fmt.n(r.startup.maxRssMb)}`) });
     out.push({ metric: 'requests per stored repository', values: each(c, (r) => fmt.n(r.requestsPerRepo, 3)), ratio: vsPeer(c, (r) => r.requestsPerRepo) });
-    out.push({
-      metric: '  search requests (per 1,000 repositories)',
-      values: each(c, (r) => `${fmt.n(r.byResource?.search?.sent ?? 0)} (${fmt.n(1000 * perRepo(r, 'search'), 1)})`),
-      ratio: vsPeer(c, (r) => perRepo(r, 'search')),
-    });
+    out.push({ ...searchRequestsRow(c), ratio: vsPeer(c, (r) => perRepo(r, 'search')) });
     if (hasGraphql(c)) {
       out.push({
         metric: '  graphql queries / points',

@@ -95,7 +95,6 @@ class SimulatorProcess {
     this.child = child;
     this.url = info.url;
     this.tokens = info.tokens;
-    this.warmed = info.warmed ?? null;
     this.args = args;
     this.samples = [];  // [ms, cpu seconds, requests]
     this.timer = null;
