@@ -546,13 +546,13 @@ void Engine::run_worker(std::size_t index) {
   std::vector<Repository> repos;
   std::uint64_t graphql_queries = 0;
   std::int64_t graphql_points = 0;
-  while (take(search, refresh, details, graphql ? kGraphqlMaxRepositories : 1)) {
+  while (take(search, refresh, details, graphql ? batch_sizer_.size() : 1)) {
     if (graphql && !details.empty()) {
       // One query for them all, whichever groups they count for.
       repos.clear();
       for (auto& d : details) repos.push_back(std::move(d.second.repo));
-      GraphqlDetailsResult r =
-          fetch_details_graphql(api, graphql_parser, graphql_endpoint, repos, options_.details);
+      GraphqlDetailsResult r = fetch_details_graphql(api, graphql_parser, graphql_endpoint, repos,
+                                                     options_.details, batch_sizer_);
       graphql_queries += static_cast<std::uint64_t>(r.graphql_requests);
       graphql_points += r.points;
       for (std::size_t i = 0; i < repos.size(); ++i) {

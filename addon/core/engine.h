@@ -22,6 +22,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "core/batch_sizer.h"
 #include "core/clock.h"
 #include "core/date_range.h"
 #include "core/details_fetcher.h"
@@ -221,6 +222,9 @@ class Engine {
   std::unique_ptr<TokenPool> pool_;
   std::shared_ptr<HttpShare> share_;
   RepositoryRegistry registry_;
+  // The GraphQL details query's size, learnt from GitHub's answers (its selection is the
+  // run's --details, one for the whole run).
+  BatchSizer batch_sizer_;
   std::vector<std::unique_ptr<SearchSplitter>> splitters_;
   std::vector<std::size_t> splitter_group_;  // the first group that listed its query
   // Every group that listed the query: one search serves them all.

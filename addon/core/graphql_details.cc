@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/ascii.h"
+#include "core/http_client.h"
 
 namespace gh {
 namespace {
@@ -96,37 +97,65 @@ bool fill(Repository& repo, const RepositoryAnswer& answer, const QueryParts& pa
   return true;
 }
 
-// One query for repos [first, first + count).
-void fetch_batch(GitHubApi& api, GraphqlResponseParser& parser, const std::string& url,
-                 std::vector<Repository>& repos, std::size_t first, std::size_t count,
-                 const DetailSet& wanted, GraphqlDetailsResult& result,
-                 std::vector<std::size_t>& rest_readmes) {
-  DetailsQuery query = build_details_query(repos.data() + first, count, wanted);
+// Whether a failed query failed the way GitHub's 10-second limit ends one: a 502/504
+// from its gateway (HTML or JSON), "Something went wrong while executing your query.
+// This may be the result of a timeout" (also seen with HTTP 200 and no data), or an
+// answer that never came or stopped halfway.
+bool looks_like_timeout(const ApiResult& sent) {
+  if (sent.http_status == 502 || sent.http_status == 504) return true;
+  switch (sent.transport) {
+    case TransportError::timeout:
+    case TransportError::connection_lost:
+    case TransportError::truncated:
+      return true;
+    default:
+      break;
+  }
+  return ascii::icontains(sent.body_error, "something went wrong while executing your query") ||
+         ascii::icontains(sent.body_error, "timeout");
+}
+
+// One details fetch: the repositories, what is wanted, and where the answers go.
+struct Fetch {
+  GitHubApi& api;
+  GraphqlResponseParser& parser;
+  const std::string& url;
+  std::vector<Repository>& repos;
+  const DetailSet& wanted;
+  BatchSizer& sizer;
+  GraphqlDetailsResult& result;
+  std::vector<std::size_t> rest_readmes;
+  bool over = false;  // stopped, or no token left: nothing more is sent
+};
+
+// One query for repos [first, first + count): true when it was answered (each
+// repository's own verdict is in its report), false with `sent` saying why not.
+bool send_query(Fetch& f, std::size_t first, std::size_t count, int max_failures,
+                ApiResult& sent) {
+  DetailsQuery query = build_details_query(f.repos.data() + first, count, f.wanted);
   ApiCall call;
   call.resource = "graphql";
-  call.url = url;
+  call.url = f.url;
   call.method = "POST";
   call.body = std::move(query.body);
   call.cost = query.cost;
+  call.max_failures = max_failures;
 
   DetailsAnswer answer;
   DetailsVerdict verdict;
-  const ApiResult sent = api.send_checked(call, [&](const HttpResponse& response) {
-    const JsonStatus parsed = parser.details(response.body.padded(), query, answer);
+  sent = f.api.send_checked(call, [&](const HttpResponse& response) {
+    const JsonStatus parsed = f.parser.details(response.body.padded(), query, answer);
     if (!parsed.ok()) return BodyVerdict{Outcome::malformed, parsed.error};
     verdict = classify(answer, query);
     return BodyVerdict{verdict.outcome, verdict.error};
   });
-  result.requests += sent.attempts;
-  result.graphql_requests += sent.attempts;
-  if (sent.status != ApiStatus::ok) {
-    fail_all(result, first, first + count, sent.status, sent.error);
-    return;
-  }
-  result.points += answer.rate_limit.cost;
+  f.result.requests += sent.attempts;
+  f.result.graphql_requests += sent.attempts;
+  if (sent.status != ApiStatus::ok) return false;
+  f.result.points += answer.rate_limit.cost;
 
   for (std::size_t i = 0; i < count; ++i) {
-    DetailReport& report = result.reports[first + i];
+    DetailReport& report = f.result.reports[first + i];
     const RepositoryVerdict& repo_verdict = verdict.repos[i];
     if (repo_verdict.status != ApiStatus::ok) {
       report.status = repo_verdict.status;
@@ -134,11 +163,66 @@ void fetch_batch(GitHubApi& api, GraphqlResponseParser& parser, const std::strin
       continue;
     }
     ReadmeFinding readme;
-    if (fill(repos[first + i], answer.repos[i], query.parts, wanted, report, readme) &&
-        wanted.readme && readme.ask_rest) {
-      rest_readmes.push_back(first + i);
+    if (fill(f.repos[first + i], answer.repos[i], query.parts, f.wanted, report, readme) &&
+        f.wanted.readme && readme.ask_rest) {
+      f.rest_readmes.push_back(first + i);
     }
   }
+  return true;
+}
+
+// repos [first, first + count), in queries of at most the size learnt so far. A query
+// that fails is split in halves, each sent on its own, down to single repositories: a
+// timeout is usually the size of the query, and one repository that GitHub cannot
+// serve must not take its batch-mates with it. Only when both halves of a failed query
+// are answered in full was the failure the size: then the sizer learns it (a broken
+// repository in a batch teaches it nothing). True when every repository was answered.
+bool fetch_range(Fetch& f, std::size_t first, std::size_t count) {
+  if (f.over || count == 0) return true;
+  const std::size_t size = f.sizer.size();
+  if (count > size) {
+    bool all = true;
+    for (std::size_t at = first; at < first + count; at += size) {
+      all = fetch_range(f, at, std::min(size, first + count - at)) && all;
+    }
+    return all;
+  }
+  ApiResult sent;
+  // Many repositories: a timeout or a server error splits the query at once (the same
+  // heavy query sent again would only time out again). One repository: a couple of
+  // tries, then the caller's other API. Other failures (an answer that does not parse)
+  // get the usual retries first.
+  if (send_query(f, first, count, count > 1 ? 1 : 2, sent)) {
+    f.sizer.succeeded(count);
+    return true;
+  }
+  auto splittable = [&] {
+    return sent.status == ApiStatus::failed &&
+           (looks_like_timeout(sent) || sent.last_outcome == Outcome::server_error);
+  };
+  if (sent.status == ApiStatus::failed && !splittable() && send_query(f, first, count, 0, sent)) {
+    f.sizer.succeeded(count);
+    return true;
+  }
+  const bool timeout = looks_like_timeout(sent);
+  if (sent.status == ApiStatus::stopped || sent.status == ApiStatus::no_token) {
+    f.over = true;
+    fail_all(f.result, first, f.repos.size(), sent.status, sent.error);
+    return false;
+  }
+  if (count == 1 || !splittable()) {
+    // A lone repository GitHub cannot serve here, or a failure every part of the query
+    // would meet again (the query refused as asked, answers that never parse): each
+    // repository's report says so, and the caller may try another way.
+    fail_all(f.result, first, first + count, sent.status,
+             timeout ? sent.error + " (GitHub's 10-second limit, it seems)" : sent.error);
+    return false;
+  }
+  const std::size_t half = count / 2;
+  const bool lower = fetch_range(f, first, half);
+  const bool upper = fetch_range(f, first + half, count - half);
+  if (lower && upper && timeout) f.sizer.timed_out(count);
+  return lower && upper;
 }
 
 }  // namespace
@@ -184,23 +268,20 @@ std::int64_t health_percentage(const CommunityProfile& profile, bool has_descrip
 
 GraphqlDetailsResult fetch_details_graphql(GitHubApi& api, GraphqlResponseParser& parser,
                                            const std::string& graphql_url,
-                                           std::vector<Repository>& repos,
-                                           const DetailSet& wanted) {
+                                           std::vector<Repository>& repos, const DetailSet& wanted,
+                                           BatchSizer& sizer) {
   GraphqlDetailsResult result;
   result.reports.resize(repos.size());
   if (!wanted.any()) return result;
 
-  std::vector<std::size_t> rest_readmes;
-  for (std::size_t first = 0; first < repos.size(); first += kGraphqlMaxRepositories) {
-    const std::size_t count = std::min(kGraphqlMaxRepositories, repos.size() - first);
-    fetch_batch(api, parser, graphql_url, repos, first, count, wanted, result, rest_readmes);
-    if (result.status == ApiStatus::stopped || result.status == ApiStatus::no_token) {
-      fail_all(result, first + count, repos.size(), result.status, result.error);
-      for (std::size_t i : rest_readmes) {
-        drop_details(repos[i], result.reports[i], result.status, result.error);
-      }
-      return result;
+  Fetch fetch{api, parser, graphql_url, repos, wanted, sizer, result, {}, false};
+  fetch_range(fetch, 0, repos.size());
+  std::vector<std::size_t>& rest_readmes = fetch.rest_readmes;
+  if (fetch.over) {
+    for (std::size_t i : rest_readmes) {
+      drop_details(repos[i], result.reports[i], result.status, result.error);
     }
+    return result;
   }
 
   for (std::size_t n = 0; n < rest_readmes.size(); ++n) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "core/batch_sizer.h"
 #include "core/details_fetcher.h"
 #include "core/github_api.h"
 #include "core/graphql_response.h"
@@ -36,9 +37,14 @@ struct GraphqlDetailsResult {
 // fetched or absent; `requests` counts its REST fallback only), gone (NOT_FOUND: it no
 // longer exists) or failed / rejected / stopped / no_token (no details kept). Repositories without
 // node_id are looked up by owner/name.
+//
+// Queries carry at most `sizer.size()` repositories; a query that fails is split in
+// halves down to single repositories, so a failure is one repository's, never its
+// batch's, and the sizer learns the size GitHub answers in time (batch_sizer.h).
 GraphqlDetailsResult fetch_details_graphql(GitHubApi& api, GraphqlResponseParser& parser,
                                            const std::string& graphql_url,
-                                           std::vector<Repository>& repos, const DetailSet& wanted);
+                                           std::vector<Repository>& repos, const DetailSet& wanted,
+                                           BatchSizer& sizer);
 
 // Where a repository's README is, from its answer (the contract's README rule).
 struct ReadmeFinding {

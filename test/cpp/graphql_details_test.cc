@@ -33,7 +33,7 @@ struct Rig {
   }
 
   GraphqlDetailsResult fetch(std::vector<Repository>& repos, const DetailSet& wanted = kAll) {
-    return fetch_details_graphql(api, parser, url, repos, wanted);
+    return fetch_details_graphql(api, parser, url, repos, wanted, sizer);
   }
 
   static constexpr DetailSet kAll{true, true, true};
@@ -45,6 +45,7 @@ struct Rig {
   StopSignal stop;
   GitHubApi api;
   GraphqlResponseParser parser;
+  BatchSizer sizer;
   std::string url;
 };
 
@@ -238,11 +239,84 @@ TEST_CASE("a batch GitHub keeps refusing fails every repository with one line", 
   std::vector<Repository> repos = {repo(1, "a"), repo(2, "b")};
   const GraphqlDetailsResult result = rig.fetch(repos);
   CHECK(result.status == ApiStatus::failed);
-  CHECK(result.graphql_requests == 5);  // the retry budget
+  // Once, then the retry budget: an error about the query itself is not split (every
+  // part would meet it again).
+  CHECK(result.graphql_requests == 6);
   CHECK(result.error.find("doesn't exist") != std::string::npos);
   CHECK(result.error.find('\n') == std::string::npos);
   for (const DetailReport& report : result.reports) CHECK(report.status == ApiStatus::failed);
   CHECK_FALSE(repos[0].languages.has_value());
+}
+
+ScriptedResponse gateway_timeout_html() {
+  ScriptedResponse r;
+  r.status = 504;
+  r.headers = {{"Content-Type", "text/html"}};
+  r.body = "<html><head><title>504 Gateway Time-out</title></head><body><center><h1>504 "
+           "Gateway Time-out</h1></center><hr><center>nginx</center></body></html>";
+  return r;
+}
+
+ScriptedResponse bad_gateway_json() {
+  ScriptedResponse r;
+  r.status = 502;
+  r.headers = {{"Content-Type", "application/json"}};
+  r.body = R"({"data":null,"errors":[{"message":"Something went wrong while executing your )"
+           R"(query. This may be the result of a timeout, or it could be a GitHub bug. Please )"
+           R"(include `E0C4:3C5A:1B2D3F` when reporting this issue."}]})";
+  return r;
+}
+
+TEST_CASE("a query that times out is split in halves and the size that works is remembered",
+          "[graphql]") {
+  Rig rig;
+  rig.server.on_next("/graphql", gateway_timeout_html());
+  rig.server.on_next("/graphql", reply(answer({node(1, kRootWithoutReadme), node(2, kRootWithoutReadme)})));
+  rig.server.on_next("/graphql", reply(answer({node(3, kRootWithoutReadme), node(4, kRootWithoutReadme)})));
+  std::vector<Repository> repos = {repo(1, "a"), repo(2, "b"), repo(3, "c"), repo(4, "d")};
+  const GraphqlDetailsResult result = rig.fetch(repos, {true, false, false});
+  for (const DetailReport& report : result.reports) CHECK(report.status == ApiStatus::ok);
+  CHECK(result.graphql_requests == 3);  // no second try of the query that timed out
+  CHECK(repos[3].languages.has_value());
+  CHECK(rig.sizer.size() == 2);
+  CHECK(rig.sizer.stats().timeouts == 1);
+  const auto requests = rig.server.requests();
+  REQUIRE(requests.size() == 3);
+  CHECK(requests[1].body.find(R"("ids":["R_1","R_2"])") != std::string::npos);
+  CHECK(requests[2].body.find(R"("ids":["R_3","R_4"])") != std::string::npos);
+
+  // The next batch is sent in queries of the size learnt.
+  rig.server.on_next("/graphql", reply(answer({node(5, kRootWithoutReadme), node(6, kRootWithoutReadme)})));
+  rig.server.on_next("/graphql", reply(answer({node(7, kRootWithoutReadme)})));
+  std::vector<Repository> more = {repo(5, "e"), repo(6, "f"), repo(7, "g")};
+  const GraphqlDetailsResult next = rig.fetch(more, {true, false, false});
+  for (const DetailReport& report : next.reports) CHECK(report.status == ApiStatus::ok);
+  CHECK(next.graphql_requests == 2);
+}
+
+TEST_CASE("one repository GitHub cannot serve fails alone; its batch-mates are kept",
+          "[graphql]") {
+  Rig rig;
+  rig.server.on_next("/graphql", bad_gateway_json());  // a, b, c, d
+  rig.server.on_next("/graphql", reply(answer({node(1, kRootWithoutReadme), node(2, kRootWithoutReadme)})));
+  rig.server.on_next("/graphql", bad_gateway_json());  // c, d
+  rig.server.on_next("/graphql", bad_gateway_json());  // c
+  rig.server.on_next("/graphql", bad_gateway_json());  // c, again
+  rig.server.on_next("/graphql", reply(answer({node(4, kRootWithoutReadme)})));
+  std::vector<Repository> repos = {repo(1, "a"), repo(2, "b"), repo(3, "c"), repo(4, "d")};
+  const GraphqlDetailsResult result = rig.fetch(repos, {true, false, false});
+  CHECK(result.reports[0].status == ApiStatus::ok);
+  CHECK(result.reports[1].status == ApiStatus::ok);
+  CHECK(result.reports[2].status == ApiStatus::failed);
+  CHECK(result.reports[2].error.find("502") != std::string::npos);
+  CHECK(result.reports[2].error.find("10-second") != std::string::npos);
+  CHECK(result.reports[3].status == ApiStatus::ok);
+  CHECK_FALSE(repos[2].languages.has_value());
+  CHECK(repos[3].languages.has_value());
+  CHECK(result.graphql_requests == 6);
+  // A broken repository says nothing about the size: batches stay full.
+  CHECK(rig.sizer.size() == 100);
+  CHECK(rig.sizer.stats().timeouts == 0);
 }
 
 TEST_CASE("a README no alias asked for is fetched over REST, for that repository only",
