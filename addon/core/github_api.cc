@@ -116,6 +116,9 @@ ApiResult GitHubApi::send_checked(const ApiCall& call, const Check& check) {
     feedback.headers = response_.rate;
     acquired.permit.report(feedback);
     ++counters_.outcomes[static_cast<std::size_t>(outcome)];
+    result.last_outcome = outcome;
+    result.transport = response_.error;
+    result.body_error = body_error;
 
     if (response_.error == TransportError::cancelled && stop_.stopped()) {
       result.status = ApiStatus::stopped;
@@ -137,6 +140,12 @@ ApiResult GitHubApi::send_checked(const ApiCall& call, const Check& check) {
       case Outcome::client_error:
       case Outcome::forbidden: {
         result.status = ApiStatus::rejected;
+        if (response_.status == 0) {
+          // Refused before or after sending (too large, a malformed request): no HTTP
+          // status to quote, the transfer's own words instead.
+          result.error = what + ": " + response_.error_message;
+          return result;
+        }
         const std::string message =
             body_error.empty() ? json_.error_message(response_.body.padded()) : body_error;
         result.error = what + ": GitHub answered " + std::to_string(response_.status) +
@@ -161,13 +170,15 @@ ApiResult GitHubApi::send_checked(const ApiCall& call, const Check& check) {
             : response_.status == 0
                 ? std::string(to_string(response_.error)) +
                       (response_.error_message.empty() ? "" : ": " + response_.error_message)
-                : "HTTP " + std::to_string(response_.status);
+                : "GitHub answered " + std::to_string(response_.status);
         const RetryDecision decision =
             retry_.decide(outcome, transient_failures, response_.rate.retry_after);
-        if (!decision.retry) {
+        if (!decision.retry || (call.max_failures > 0 && transient_failures >= call.max_failures)) {
           result.status = ApiStatus::failed;
-          result.error = what + ": failed " + std::to_string(transient_failures) +
-                         " times, last: " + last_problem;
+          result.error = what + ": failed " +
+                         (transient_failures == 1 ? std::string("once")
+                                                  : std::to_string(transient_failures) + " times") +
+                         ", last: " + last_problem;
           return result;
         }
         if (!stop_.sleep_until(clock_, clock_.now() + decision.delay)) {

@@ -30,6 +30,10 @@ struct ApiCall {
   std::string method = "GET";
   std::string body;
   std::int64_t cost = 1;  // reserved in the bucket before sending (GraphQL: points)
+  // Transient failures (5xx, network, malformed) after which the call gives up; 0: the
+  // retry policy's own bound. A caller with a cheaper way out than sending the same
+  // request again (a GraphQL query split in halves after a timeout) sets 1.
+  int max_failures = 0;
 };
 
 enum class ApiStatus {
@@ -48,6 +52,11 @@ struct ApiResult {
   int http_status = 0;
   int attempts = 0;   // requests sent for this call
   std::string error;  // one line, no token; empty on ok / not_modified
+  // How the last request ended: the outcome, after the body check, and why a transfer
+  // gave no complete answer. Callers tell a timeout from other failures with them.
+  Outcome last_outcome = Outcome::success;
+  TransportError transport = TransportError::none;
+  std::string body_error;  // the body check's reason, when it had one
 };
 
 // Requests of one worker, by how they ended.

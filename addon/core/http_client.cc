@@ -16,6 +16,18 @@ namespace {
 using ascii::iequals;
 using ascii::trim;
 
+// Whole seconds for CURLOPT_LOW_SPEED_TIME, at least one (0 would turn the check off).
+long stall_seconds(Millis stall) {
+  return std::max(1L, static_cast<long>((stall.count() + 999) / 1000));
+}
+
+// "64 MiB" for a whole number of MiB (or KiB), else "N bytes": said to people.
+std::string describe_bytes(std::size_t bytes) {
+  if (bytes >= (1u << 20) && bytes % (1u << 20) == 0) return std::to_string(bytes >> 20) + " MiB";
+  if (bytes >= (1u << 10) && bytes % (1u << 10) == 0) return std::to_string(bytes >> 10) + " KiB";
+  return std::to_string(bytes) + " bytes";
+}
+
 // How often a running transfer looks at its stop flag, at the latest.
 constexpr int kPollTickMs = 50;
 constexpr long kMaxRedirects = 5;
@@ -374,6 +386,10 @@ bool HttpClient::configure(const HttpRequest& request, Transfer& transfer, HttpR
       set(CURLOPT_ACCEPT_ENCODING, "") &&
       set(CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options_.connect_timeout.count())) &&
       set(CURLOPT_TIMEOUT_MS, static_cast<long>(options_.timeout.count())) &&
+      // Under 1 byte a second for stall_timeout: libcurl counts from the request's start,
+      // so this is both a time to first byte and a mid-body stall limit.
+      set(CURLOPT_LOW_SPEED_LIMIT, 1L) &&
+      set(CURLOPT_LOW_SPEED_TIME, stall_seconds(options_.stall_timeout)) &&
       set(CURLOPT_SSL_VERIFYPEER, 1L) && set(CURLOPT_SSL_VERIFYHOST, 2L) &&
       set(CURLOPT_TCP_KEEPALIVE, 1L) && set(CURLOPT_NOPROXY, no_proxy_.c_str()) &&
       set(CURLOPT_FOLLOWLOCATION, 1L) && set(CURLOPT_MAXREDIRS, kMaxRedirects) &&
@@ -502,8 +518,7 @@ void HttpClient::finish(const HttpRequest& request, Transfer& transfer, CURLcode
   if (error == TransportError::cancelled) {
     message = "the request was cancelled";
   } else if (error == TransportError::too_large) {
-    message =
-        "the response body is larger than " + std::to_string(options_.max_body_bytes) + " bytes";
+    message = "the answer was larger than " + describe_bytes(options_.max_body_bytes);
   } else if (transfer.out_of_memory) {
     message = "out of memory while receiving the response";
   } else {

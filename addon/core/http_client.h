@@ -62,7 +62,13 @@ struct HttpOptions {
   std::string version;      // for the User-Agent; empty: the version compiled in
   std::string contact_url;  // appended to the User-Agent as "(+url)" when set
   Millis connect_timeout{10'000};
-  Millis timeout{60'000};  // the whole transfer
+  // No byte for this long (waiting for the first byte of the answer, or mid-body) ends
+  // the transfer as a timeout. GitHub itself gives up on a request after 10 seconds and
+  // answers 502/504, so a silence well past that is a dropped answer, not a slow one.
+  Millis stall_timeout{20'000};
+  // The whole transfer: generous, so that a large answer on a slow link still arrives
+  // (the stall timeout catches answers that will never come).
+  Millis timeout{300'000};
   // A CA bundle file (PEM) for a GitHub Enterprise server with a private CA. It
   // replaces libcurl's default bundle for this client. Verification is always on.
   std::string ca_bundle;

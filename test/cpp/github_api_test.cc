@@ -123,7 +123,7 @@ TEST_CASE("transient failures past the budget fail with one clear line", "[api]"
   CHECK(r.status == ApiStatus::failed);
   CHECK(r.attempts == 5);
   CHECK(r.error.find("/flaky") != std::string::npos);
-  CHECK(r.error.find("HTTP 503") != std::string::npos);
+  CHECK(r.error.find("GitHub answered 503") != std::string::npos);
   CHECK(r.error.find('\n') == std::string::npos);
   CHECK(r.error.find(make_tokens(2)[0]) == std::string::npos);
 }
