@@ -160,6 +160,12 @@ export interface RunOptions {
    * each carried by the batches of the group named `cluster`. Include them in knownIds too.
    */
   refresh?: Array<{ id: number; cluster: string; etag?: string | null }>;
+  /**
+   * Repositories an earlier run could not fetch (RunResult.pending): claimed for the group
+   * named `cluster` before any search (they count in its limit) and fetched first, by id.
+   * Leave them out of knownIds.
+   */
+  pending?: Array<{ id: number; cluster: string; nodeId?: string | null; fullName?: string | null; clusters?: string[] }>;
   /** Check every token first (GET /user, GET /rate_limit); default true. */
   checkTokens?: boolean;
   /** Reserve kept in the hourly buckets. */
@@ -244,7 +250,14 @@ export interface RunResult {
   stopped: boolean;
   error: string | null;
   batches: number;
-  clusters: Record<string, { limit: number; delivered: number; full: boolean; exhausted: boolean; unreachable: number }>;
+  /**
+   * Per group: `exhausted` only when every query ran dry with nothing lost on the way;
+   * `lost` repositories are pending, `failedSearches` ranges failed after retries.
+   */
+  clusters: Record<string, {
+    limit: number; delivered: number; full: boolean; exhausted: boolean; unreachable: number;
+    lost: number; failedSearches: number;
+  }>;
   tokenChecks: Array<{ id: string; status: string; login: string | null; error: string | null }>;
   /** GraphQL details queries sent (retries included) and the points they were charged. */
   graphqlQueries: number;
@@ -253,6 +266,16 @@ export interface RunResult {
   refresh: { changed: number; unchanged: number; gone: number; failed: number };
   /** Repositories found by more groups than their batch listed (or stored ones found again). */
   lateFinders: Array<{ id: number; clusters: string[] }>;
+  /** Claimed repositories whose details failed through both APIs after retries: fetch them first next time. */
+  pending: Array<{ id: number; nodeId: string | null; fullName: string | null; cluster: string; clusters: string[]; error: string; attempts: number }>;
+  /** Search ranges whose requests failed after retries: `query` is the cluster's, `range` the one sent. */
+  pendingSearches: Array<{ cluster: string; query: string; range: string; error: string }>;
+  /** Pending repositories (options.pending) found gone from GitHub: no longer owed. */
+  owedGone: number;
+  /** Extra search requests spent re-checking ranges against their total_count. */
+  searchRechecks: number;
+  /** The GraphQL details query's size as learnt from GitHub's answers (timeouts split it). */
+  graphqlBatches: { size: number; smallest: number; timeouts: number; shrinks: number; grows: number };
 }
 
 export interface Run {

@@ -146,6 +146,7 @@ export function checkTokens(tokens, options = {}) {
  *   maxUnacked?: number, knownIds?: number[],
  *   knownEtags?: Array<{id: number, languages?: string, readme?: string, community?: string}>,
  *   refresh?: Array<{id: number, cluster: string, etag?: string}>,
+ *   pending?: Array<{id: number, cluster: string, nodeId?: string, fullName?: string, clusters?: string[]}>,
  *   checkTokens?: boolean, minRemaining?: number, restPerMinute?: number, graphqlPerMinute?: number,
  *   requestsPerToken?: number, createdUpper?: number}} options
  * @param {{onBatch?: (batch: object) => unknown, onEvent?: (event: object) => void}} [handlers]

@@ -32,6 +32,8 @@ Engine::Engine(EngineOptions options, std::vector<EngineGroup> groups, EngineSin
       searches_(std::max<std::size_t>(groups_.size(), 1)),
       details_(std::max<std::size_t>(groups_.size(), 1)),
       refreshes_(std::max<std::size_t>(groups_.size(), 1)),
+      fallbacks_(std::max<std::size_t>(groups_.size(), 1)),
+      owed_(std::max<std::size_t>(groups_.size(), 1)),
       state_(groups_.size()) {
   const Instant upper = options_.created_upper.value_or(to_instant(clock_.now()) + 1);
   // Clusters often share a query (topic:react for react and for frontend): it is searched
@@ -51,6 +53,7 @@ Engine::Engine(EngineOptions options, std::vector<EngineGroup> groups, EngineSin
         splitter_groups_.emplace_back();
         splitter_query_.push_back(query);
         splitter_failure_reported_.push_back(false);
+        splitter_lost_.push_back(false);
       }
       std::vector<std::size_t>& listeners = splitter_groups_[s];
       if (std::find(listeners.begin(), listeners.end(), g) != listeners.end()) continue;
@@ -102,6 +105,14 @@ void Engine::coordinate() {
       refreshes_.push(t.group, t);
     }
     registry_.add_known(refreshed);
+    // Owed before anything is searched: a search that meets one skips it, and its
+    // group's limit counts it.
+    for (const OwedRepository& o : options_.owed) {
+      if (o.group >= groups_.size()) continue;
+      registry_.claim_owed(o.id, o.group, o.finders);
+      owed_names_.emplace(o.id, std::make_pair(o.node_id, o.full_name));
+      owed_.push(o.group, RefreshTarget{o.id, o.group, {}});
+    }
   }
 
   if (options_.check_tokens) {
@@ -161,10 +172,18 @@ void Engine::finish() {
         r.unreachable += stats.unreachable;
         all_done = all_done && splitters_[s]->state() == SearchSplitter::State::done;
       }
-      r.exhausted = !r.full && all_done && !result_.stopped && !state_[g].cancelled;
+      for (const PendingRepository& p : result_.pending) r.lost += p.group == g ? 1 : 0;
+      for (const FailedSearch& f : result_.failed_searches) r.failed_searches += f.group == g ? 1 : 0;
+      bool lost_range = false;
+      for (std::size_t s : state_[g].splitters) lost_range = lost_range || splitter_lost_[s];
+      // Short for good only when nothing was lost on the way: a failed range or a
+      // repository left pending is work for the next run, not a query that ran dry.
+      r.exhausted = !r.full && all_done && !result_.stopped && !state_[g].cancelled &&
+                    r.lost == 0 && !lost_range;
       result_.groups.push_back(r);
     }
     result_.late_finders = registry_.late_finders();
+    result_.graphql_batches = batch_sizer_.stats();
   }
   work_cv_.notify_all();
 }
@@ -251,23 +270,40 @@ void Engine::queue_group_tasks(std::size_t group) {
 
 void Engine::report_plan_failure(std::size_t s) {
   if (splitters_[s]->state() != SearchSplitter::State::failed) return;
-  const std::size_t group = splitter_group_[s];
   {
     std::lock_guard<std::mutex> guard(mutex_);
-    if (splitter_failure_reported_[s]) return;
+    // A failed request that failed the plan was reported as it happened.
+    if (splitter_failure_reported_[s] || splitter_lost_[s]) return;
     splitter_failure_reported_[s] = true;
   }
+  add_failed_search(s, splitter_group_[s], splitter_query_[s],
+                    "it cannot be planned: " + splitters_[s]->error());
+}
+
+void Engine::add_failed_search(std::size_t s, std::size_t group, const std::string& range_query,
+                               const std::string& error) {
+  FailedSearch failed;
+  failed.group = group;
+  failed.query = splitter_query_[s];
+  failed.range_query = range_query;
+  failed.error = error;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    splitter_lost_[s] = true;
+    result_.failed_searches.push_back(failed);
+  }
   emit({EngineEvent::Kind::warning, group,
-        groups_[group].name + ": search \"" + splitter_query_[s] +
-            "\" could not be planned: " + splitters_[s]->error(),
+        groups_[group].name + ": the search \"" + range_query + "\" failed (" + error +
+            "): some of its repositories may be missing; it is searched first on the next run",
         std::nullopt});
 }
 
 bool Engine::take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh,
-                  std::vector<std::pair<std::size_t, DetailWork>>& details,
+                  bool& owed, std::vector<std::pair<std::size_t, DetailWork>>& details,
                   std::size_t max_details) {
   search.reset();
   refresh.reset();
+  owed = false;
   details.clear();
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
@@ -280,6 +316,19 @@ bool Engine::take(std::optional<SearchWork>& search, std::optional<RefreshTarget
       details.emplace_back(d->first, std::move(d->second));
     }
     if (!details.empty()) {
+      ++busy_;
+      return true;
+    }
+    // Then what failed through the run's API, alone through the other one, and what
+    // earlier runs left pending: both before new searches.
+    if (auto f = fallbacks_.pop()) {
+      details.emplace_back(f->first, std::move(f->second));
+      ++busy_;
+      return true;
+    }
+    if (auto o = owed_.pop()) {
+      refresh.emplace(std::move(o->second));
+      owed = true;
       ++busy_;
       return true;
     }
@@ -357,7 +406,7 @@ void Engine::on_found(std::size_t s, SearchPage& page) {
     if (options_.details.any()) {
       {
         std::lock_guard<std::mutex> guard(mutex_);
-        details_.push(group, DetailWork{std::move(repo), false, {}});
+        details_.push(group, DetailWork{std::move(repo), false, {}, false, {}});
       }
       work_cv_.notify_one();
     } else {
@@ -452,7 +501,7 @@ void Engine::refresh_one(GitHubApi& api, GitHubJson& json, const RefreshTarget& 
   DetailReport report;
   report.refreshed = true;
   report.etags.repository = std::move(work.repository_etag);
-  detail_done(target.group, std::move(work.repo), std::move(report));
+  detail_done(target.group, std::move(work), std::move(report));
 }
 
 void Engine::flush(std::size_t group, std::unique_lock<std::mutex>& lock) {
@@ -494,7 +543,8 @@ void Engine::flush_all() {
   for (std::size_t g = 0; g < state_.size(); ++g) flush(g, lock);
 }
 
-void Engine::detail_done(std::size_t group, Repository repo, DetailReport report) {
+void Engine::detail_done(std::size_t group, DetailWork work, DetailReport report) {
+  Repository& repo = work.repo;
   if (report.status == ApiStatus::ok) {
     if (report.refreshed) {
       std::lock_guard<std::mutex> guard(mutex_);
@@ -504,31 +554,126 @@ void Engine::detail_done(std::size_t group, Repository repo, DetailReport report
     return;
   }
   if (report.status == ApiStatus::stopped) return;
-  if (report.refreshed && report.status == ApiStatus::gone) {
-    add_refreshed(group, repo.id, true);
-    return;
-  }
-  if (report.refreshed) {
-    std::lock_guard<std::mutex> guard(mutex_);
-    ++result_.refresh.failed;
-  }
-  // Gone since the search, or failed after retries: its place goes back to the group,
-  // whose searches go on if they had stopped for it being full.
-  registry_.release(repo.id);
-  if (!report.refreshed && !registry_.full(group)) {
-    {
-      std::lock_guard<std::mutex> guard(mutex_);
-      searches_.resume(group);
-    }
-    queue_group_tasks(group);
-    work_cv_.notify_all();
-  }
   if (report.status == ApiStatus::no_token) {
     emit({EngineEvent::Kind::error, group, report.error, std::nullopt});
     stop();
-  } else if (report.status != ApiStatus::gone) {
-    emit({EngineEvent::Kind::warning, group, repo.full_name + ": " + report.error, std::nullopt});
+    return;
   }
+  if (report.status != ApiStatus::gone) {
+    detail_failed(group, std::move(work), report);
+    return;
+  }
+  if (report.refreshed) {
+    add_refreshed(group, repo.id, true);
+    return;
+  }
+  give_back(group, repo.id);
+}
+
+void Engine::give_back(std::size_t group, std::int64_t id) {
+  // Gone since the search: its place goes back to the group, whose searches go on if
+  // they had stopped for it being full.
+  registry_.release(id);
+  if (registry_.full(group)) return;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    searches_.resume(group);
+  }
+  queue_group_tasks(group);
+  work_cv_.notify_all();
+}
+
+void Engine::detail_failed(std::size_t group, DetailWork work, const DetailReport& report) {
+  if (!work.fallback) {
+    // Later in this run, alone, through the other API: a repository GitHub cannot serve
+    // one way (a GraphQL query that always times out on its tree) often answers the other.
+    work.fallback = true;
+    work.first_error = report.error;
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      fallbacks_.push(group, std::move(work));
+    }
+    work_cv_.notify_all();
+    return;
+  }
+  const Repository& repo = work.repo;
+  const std::string both = work.first_error + "; then " + report.error;
+  if (work.refreshed) {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      ++result_.refresh.failed;
+    }
+    emit({EngineEvent::Kind::warning, group,
+          "re-checking " + repo.full_name + ": " + both + " (kept as stored)", std::nullopt});
+    return;
+  }
+  // Its claim stays: the repository still counts for the group, and the caller fetches
+  // it first next time.
+  add_pending(group, repo.id, repo.node_id, repo.full_name, both, 2);
+}
+
+void Engine::add_pending(std::size_t group, std::int64_t id, std::string node_id,
+                         std::string full_name, std::string error, int attempts) {
+  PendingRepository pending;
+  pending.id = id;
+  pending.node_id = std::move(node_id);
+  pending.full_name = std::move(full_name);
+  pending.group = group;
+  pending.finders = registry_.finders(id);
+  pending.error = std::move(error);
+  pending.attempts = attempts;
+  const std::string message = (pending.full_name.empty() ? "repository " + std::to_string(id)
+                                                          : pending.full_name) +
+                              ": could not be fetched (" + pending.error +
+                              "); pending, fetched first on the next run";
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    result_.pending.push_back(std::move(pending));
+  }
+  emit({EngineEvent::Kind::warning, group, message, std::nullopt});
+}
+
+void Engine::fetch_owed(GitHubApi& api, GitHubJson& json, const RefreshTarget& target) {
+  DetailWork work;
+  std::string error;
+  const ApiStatus status = fetch_repository_by_id(api, json, target.id, {}, work.repo,
+                                                  work.repository_etag, error);
+  switch (status) {
+    case ApiStatus::ok:
+      break;
+    case ApiStatus::stopped:
+      return;
+    case ApiStatus::no_token:
+      emit({EngineEvent::Kind::error, target.group, error, std::nullopt});
+      stop();
+      return;
+    case ApiStatus::gone: {
+      {
+        std::lock_guard<std::mutex> guard(mutex_);
+        ++result_.owed_gone;
+      }
+      give_back(target.group, target.id);
+      return;
+    }
+    default: {
+      const auto known = owed_names_.find(target.id);
+      add_pending(target.group, target.id,
+                  known == owed_names_.end() ? std::string() : known->second.first,
+                  known == owed_names_.end() ? std::string() : known->second.second, error, 1);
+      return;
+    }
+  }
+  if (options_.details.any()) {
+    {
+      std::lock_guard<std::mutex> guard(mutex_);
+      details_.push_front(target.group, std::move(work));
+    }
+    work_cv_.notify_all();
+    return;
+  }
+  DetailReport report;
+  report.etags.repository = std::move(work.repository_etag);
+  add_to_batch(target.group, std::move(work.repo), std::move(report));
 }
 
 void Engine::run_worker(std::size_t index) {
@@ -542,13 +687,39 @@ void Engine::run_worker(std::size_t index) {
       options_.graphql_url.empty() ? graphql_url(options_.api_url) : options_.graphql_url;
   std::optional<SearchWork> search;
   std::optional<RefreshTarget> refresh;
+  bool owed = false;
   std::vector<std::pair<std::size_t, DetailWork>> details;
   std::vector<Repository> repos;
   std::uint64_t graphql_queries = 0;
   std::int64_t graphql_points = 0;
-  while (take(search, refresh, details, graphql ? batch_sizer_.size() : 1)) {
-    if (graphql && !details.empty()) {
-      // One query for them all, whichever groups they count for.
+  // One repository through GraphQL: the run's sizer is not asked (a single repository
+  // never changes it).
+  auto graphql_one = [&](Repository& repo) {
+    repos.assign(1, std::move(repo));
+    GraphqlDetailsResult r = fetch_details_graphql(api, graphql_parser, graphql_endpoint, repos,
+                                                   options_.details, batch_sizer_);
+    graphql_queries += static_cast<std::uint64_t>(r.graphql_requests);
+    graphql_points += r.points;
+    repo = std::move(repos.front());
+    return r.reports.empty() ? DetailReport{} : std::move(r.reports.front());
+  };
+  auto rest_one = [&](Repository& repo) {
+    const auto etags = options_.known_etags.find(repo.id);
+    return fetch_details(api, json, repo, options_.details,
+                         etags == options_.known_etags.end() ? DetailEtags{} : etags->second);
+  };
+  while (take(search, refresh, owed, details, graphql ? batch_sizer_.size() : 1)) {
+    if (!details.empty() && details.front().second.fallback) {
+      // Failed through the run's API: alone, through the other one.
+      const std::size_t group = details.front().first;
+      DetailWork& work = details.front().second;
+      DetailReport report = graphql ? rest_one(work.repo) : graphql_one(work.repo);
+      report.refreshed = work.refreshed;
+      report.etags.repository = work.repository_etag;
+      detail_done(group, std::move(work), std::move(report));
+    } else if (graphql && !details.empty()) {
+      // One query for them all (split as GitHub's clock requires), whichever groups
+      // they count for.
       repos.clear();
       for (auto& d : details) repos.push_back(std::move(d.second.repo));
       GraphqlDetailsResult r = fetch_details_graphql(api, graphql_parser, graphql_endpoint, repos,
@@ -561,20 +732,21 @@ void Engine::run_worker(std::size_t index) {
           report.status = r.status == ApiStatus::ok ? ApiStatus::failed : r.status;
           report.error = r.error;
         }
-        report.refreshed = details[i].second.refreshed;
-        report.etags.repository = std::move(details[i].second.repository_etag);
-        detail_done(details[i].first, std::move(repos[i]), std::move(report));
+        DetailWork& work = details[i].second;
+        work.repo = std::move(repos[i]);
+        report.refreshed = work.refreshed;
+        report.etags.repository = work.repository_etag;
+        detail_done(details[i].first, std::move(work), std::move(report));
       }
     } else if (!details.empty()) {
       const std::size_t group = details.front().first;
-      Repository& repo = details.front().second.repo;
-      const auto etags = options_.known_etags.find(repo.id);
-      DetailReport report =
-          fetch_details(api, json, repo, options_.details,
-                        etags == options_.known_etags.end() ? DetailEtags{} : etags->second);
-      report.refreshed = details.front().second.refreshed;
-      report.etags.repository = std::move(details.front().second.repository_etag);
-      detail_done(group, std::move(repo), std::move(report));
+      DetailWork& work = details.front().second;
+      DetailReport report = rest_one(work.repo);
+      report.refreshed = work.refreshed;
+      report.etags.repository = work.repository_etag;
+      detail_done(group, std::move(work), std::move(report));
+    } else if (refresh && owed) {
+      fetch_owed(api, json, *refresh);
     } else if (refresh) {
       refresh_one(api, json, *refresh);
     } else if (search) {
@@ -617,8 +789,7 @@ void Engine::run_worker(std::size_t index) {
         emit({EngineEvent::Kind::error, group, r.error, std::nullopt});
         stop();
       } else if (r.status != ApiStatus::ok && r.status != ApiStatus::stopped) {
-        emit({EngineEvent::Kind::warning, group, groups_[group].name + ": " + r.error,
-              std::nullopt});
+        add_failed_search(s, group, search->task.query, r.error);
       }
       if (r.stopped_by_caller && !r.resume_url.empty()) {
         // The group filled up mid-query: keep the rest of the query, in case a claim

@@ -56,6 +56,16 @@ struct RefreshTarget {
   std::string etag;       // of GET /repositories/{id}; empty: none stored
 };
 
+// A repository an earlier run claimed and could not fetch (pending): fetched first, by
+// id, for the group it was claimed for.
+struct OwedRepository {
+  std::int64_t id = 0;
+  std::size_t group = 0;
+  std::string node_id;    // as recorded, for the pending list if it fails again
+  std::string full_name;
+  std::vector<std::size_t> finders;  // the other groups whose searches found it
+};
+
 struct EngineOptions {
   std::vector<std::string> tokens;
   std::string api_url = "https://api.github.com";
@@ -69,6 +79,8 @@ struct EngineOptions {
   std::vector<std::int64_t> known_ids;
   // Stored repositories to re-check; they are known too (searches skip them).
   std::vector<RefreshTarget> refresh;
+  // Pending from earlier runs: claimed before any search, fetched before new work.
+  std::vector<OwedRepository> owed;
   // Stored ETags of repositories fetched again (--refresh): sent as If-None-Match, so an
   // unchanged detail is a free 304.
   std::unordered_map<std::int64_t, DetailEtags> known_etags;
@@ -120,8 +132,32 @@ struct GroupResult {
   std::int64_t limit = 0;
   std::int64_t delivered = 0;    // new repositories handed to the sink
   bool full = false;             // reached its limit
-  bool exhausted = false;        // every query ran dry before the limit: short
+  // Every query ran dry before the limit, with nothing lost on the way: short for good.
+  bool exhausted = false;
   std::int64_t unreachable = 0;  // matches beyond the cap in a one-second range
+  std::int64_t lost = 0;         // claimed for it but not fetched: pending
+  std::int64_t failed_searches = 0;  // search ranges that failed after retries
+};
+
+// A claimed repository whose details could not be fetched through either API after
+// retries: the caller records it and fetches it first next time.
+struct PendingRepository {
+  std::int64_t id = 0;
+  std::string node_id;
+  std::string full_name;
+  std::size_t group = 0;
+  std::vector<std::size_t> finders;  // every group that found it, its own first
+  std::string error;                 // the last failure, one line
+  int attempts = 0;                  // ways tried in this run (one per API)
+};
+
+// A search range whose requests failed after retries: its repositories were not all
+// seen. `query` is the user's; `range_query` the one sent (with its created: range).
+struct FailedSearch {
+  std::size_t group = 0;
+  std::string query;
+  std::string range_query;
+  std::string error;
 };
 
 struct EngineResult {
@@ -140,6 +176,11 @@ struct EngineResult {
     std::int64_t gone = 0;       // deleted or private since
     std::int64_t failed = 0;     // not re-checked (errors after retries)
   } refresh;
+  std::vector<PendingRepository> pending;
+  std::vector<FailedSearch> failed_searches;
+  // Owed repositories (EngineOptions::owed) found gone from GitHub: no longer owed.
+  std::int64_t owed_gone = 0;
+  BatchSizerStats graphql_batches;  // the GraphQL details query's size, as learnt
   // Repositories found by more groups than their delivered batch listed (found again
   // after delivery, or stored before the run): all their finders, the owner first.
   std::vector<std::pair<std::int64_t, std::vector<std::size_t>>> late_finders;
@@ -175,6 +216,10 @@ class Engine {
     Repository repo;
     bool refreshed = false;       // a re-checked stored repository
     std::string repository_etag;  // its new ETag
+    // Failed through the run's API: fetched alone through the other one (GraphQL's
+    // REST, REST's GraphQL), once, before it is given up as pending.
+    bool fallback = false;
+    std::string first_error;
   };
   struct GroupState {
     std::vector<std::size_t> splitters;
@@ -192,17 +237,30 @@ class Engine {
   void run_worker(std::size_t index);
   // The next piece of work, details first (up to `max_details` of them, from any
   // groups); false when the run is over.
-  bool take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh,
+  // `owed`: `refresh` is an owed repository, not a re-check.
+  bool take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh, bool& owed,
             std::vector<std::pair<std::size_t, DetailWork>>& details, std::size_t max_details);
+  // An owed repository (EngineOptions::owed): its search fields by id, then its details.
+  void fetch_owed(GitHubApi& api, GitHubJson& json, const RefreshTarget& target);
+  // A detail fetch that failed: tried through the other API, or given up as pending.
+  void detail_failed(std::size_t group, DetailWork work, const DetailReport& report);
+  // A claimed repository given up for this run: recorded for the caller, claim kept.
+  void add_pending(std::size_t group, std::int64_t id, std::string node_id,
+                   std::string full_name, std::string error, int attempts);
+  // A claim given back (gone): the group may search for another repository.
+  void give_back(std::size_t group, std::int64_t id);
   void refresh_one(GitHubApi& api, GitHubJson& json, const RefreshTarget& target);
   void add_refreshed(std::size_t group, std::int64_t id, bool gone);
-  void detail_done(std::size_t group, Repository repo, DetailReport report);
+  void detail_done(std::size_t group, DetailWork work, DetailReport report);
   static std::size_t pending_size(const GroupState& state) {
     return state.pending.size() + state.pending_unchanged.size() + state.pending_gone.size();
   }
   void finished_one();
   void queue_group_tasks(std::size_t group);
   void report_plan_failure(std::size_t splitter);
+  // A search range (or a whole query) whose requests failed after retries.
+  void add_failed_search(std::size_t splitter, std::size_t group, const std::string& range_query,
+                         const std::string& error);
   void on_found(std::size_t splitter, SearchPage& page);
   // The splitter's groups that may still claim, the one furthest from its limit first.
   std::vector<std::size_t> claim_order(std::size_t splitter);
@@ -238,6 +296,11 @@ class Engine {
   FairQueue<SearchWork> searches_;
   FairQueue<DetailWork> details_;
   FairQueue<RefreshTarget> refreshes_;
+  FairQueue<DetailWork> fallbacks_;  // one at a time, through the other API
+  FairQueue<RefreshTarget> owed_;    // before any search
+  std::vector<bool> splitter_lost_;  // a range of it failed: its query is not exhausted
+  // Owed repositories' node id and name, by id (the pending list repeats them).
+  std::unordered_map<std::int64_t, std::pair<std::string, std::string>> owed_names_;
   bool refresh_turn_ = false;
   std::size_t worker_count_ = 1;  // searches and re-checks take turns
   std::vector<GroupState> state_;

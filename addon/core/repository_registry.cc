@@ -37,6 +37,25 @@ RepositoryRegistry::Claim RepositoryRegistry::claim(std::int64_t id, std::size_t
   return {Verdict::claimed, group};
 }
 
+void RepositoryRegistry::claim_owed(std::int64_t id, std::size_t group,
+                                    const std::vector<std::size_t>& finders) {
+  std::lock_guard<std::mutex> guard(mutex_);
+  Entry& entry =
+      entries_.try_emplace(id, Entry{kNoOwner, false, {}, 0, false, false}).first->second;
+  if (entry.known || entry.owner != kNoOwner || group >= claimed_.size()) return;
+  ++claimed_[group];
+  entry.owner = group;
+  entry.finders.erase(std::remove(entry.finders.begin(), entry.finders.end(), group),
+                      entry.finders.end());
+  entry.finders.insert(entry.finders.begin(), group);
+  for (std::size_t g : finders) {
+    if (g < claimed_.size() &&
+        std::find(entry.finders.begin(), entry.finders.end(), g) == entry.finders.end()) {
+      entry.finders.push_back(g);
+    }
+  }
+}
+
 void RepositoryRegistry::release(std::int64_t id) {
   std::lock_guard<std::mutex> guard(mutex_);
   auto it = entries_.find(id);

@@ -36,6 +36,11 @@ class RepositoryRegistry {
   // Records that `group` found repository `id` and decides what to do with it.
   Claim claim(std::int64_t id, std::size_t group);
 
+  // A repository an earlier run claimed for `group` and could not fetch (pending): claimed
+  // for it again before any search, even past its limit (the earlier run counted it
+  // within the quota already), with the finders that earlier run recorded.
+  void claim_owed(std::int64_t id, std::size_t group, const std::vector<std::size_t>& finders);
+
   // A claimed repository that could not be delivered (gone, failed): its place in the
   // group's limit is given back for other repositories; this one is not claimed again.
   void release(std::int64_t id);

@@ -254,6 +254,58 @@ bool ReadRefresh(Napi::Env env, const Napi::Value& value, const std::vector<Engi
   return true;
 }
 
+// [{id, cluster, nodeId?, fullName?, clusters?}]: repositories an earlier run could not
+// fetch (pending), fetched first for the group named by `cluster`; `clusters` lists
+// every cluster whose searches found them.
+bool ReadPending(Napi::Env env, const Napi::Value& value, const std::vector<EngineGroup>& groups,
+                 std::vector<OwedRepository>& out) {
+  if (value.IsUndefined()) return true;
+  if (!value.IsArray()) {
+    ThrowInvalidArgument(env, "an array of {id, cluster}", "options.pending", value);
+    return false;
+  }
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t g = 0; g < groups.size(); ++g) index.emplace(groups[g].name, g);
+  Napi::Array entries = value.As<Napi::Array>();
+  out.reserve(entries.Length());
+  for (uint32_t i = 0; i < entries.Length(); ++i) {
+    Napi::Value entry = entries.Get(i);
+    const std::string where = "options.pending[" + std::to_string(i) + "]";
+    if (!entry.IsObject() || !entry.As<Napi::Object>().Get("id").IsNumber()) {
+      ThrowInvalidArgument(env, "an object with a numeric id", where, entry);
+      return false;
+    }
+    Napi::Object e = entry.As<Napi::Object>();
+    Napi::Value cluster = e.Get("cluster");
+    const auto group =
+        cluster.IsString() ? index.find(cluster.As<Napi::String>().Utf8Value()) : index.end();
+    if (group == index.end()) {
+      ThrowInvalidArgument(env, "the name of one of the groups", where + ".cluster", cluster);
+      return false;
+    }
+    OwedRepository owed;
+    owed.id = e.Get("id").As<Napi::Number>().Int64Value();
+    owed.group = group->second;
+    Napi::Value node_id = e.Get("nodeId");
+    if (node_id.IsString()) owed.node_id = node_id.As<Napi::String>().Utf8Value();
+    Napi::Value full_name = e.Get("fullName");
+    if (full_name.IsString()) owed.full_name = full_name.As<Napi::String>().Utf8Value();
+    Napi::Value finders = e.Get("clusters");
+    if (finders.IsArray()) {
+      Napi::Array names = finders.As<Napi::Array>();
+      for (uint32_t n = 0; n < names.Length(); ++n) {
+        Napi::Value name = names.Get(n);
+        if (!name.IsString()) continue;
+        // A cluster not in this run cannot be named by index: it stays in the stored row.
+        const auto finder = index.find(name.As<Napi::String>().Utf8Value());
+        if (finder != index.end()) owed.finders.push_back(finder->second);
+      }
+    }
+    out.push_back(std::move(owed));
+  }
+  return true;
+}
+
 }  // namespace
 
 void CallJs(Napi::Env env, Napi::Function callback, RunState* state, Message* message);
@@ -320,6 +372,10 @@ Run::Run(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Run>(info) {
   EngineOptions options;
   if (!ReadOptions(env, info[0], options)) return;
   if (!ReadGroups(env, info[1], state->groups)) return;
+  if (info[0].IsObject() && !ReadPending(env, info[0].As<Napi::Object>().Get("pending"),
+                                         state->groups, options.owed)) {
+    return;
+  }
   if (info[0].IsObject() && !ReadRefresh(env, info[0].As<Napi::Object>().Get("refresh"),
                                          state->groups, options.refresh)) {
     return;

@@ -177,9 +177,47 @@ Napi::Object ToJs(Napi::Env env, const EngineResult& result,
     c.Set("full", Napi::Boolean::New(env, g.full));
     c.Set("exhausted", Napi::Boolean::New(env, g.exhausted));
     c.Set("unreachable", Num(env, g.unreachable));
+    c.Set("lost", Num(env, g.lost));
+    c.Set("failedSearches", Num(env, g.failed_searches));
     clusters.Set(g.name, c);
   }
   o.Set("clusters", clusters);
+  // [{id, nodeId, fullName, cluster, clusters, error, attempts}]: claimed, not fetched.
+  Napi::Array pending = Napi::Array::New(env, result.pending.size());
+  for (std::size_t i = 0; i < result.pending.size(); ++i) {
+    const PendingRepository& p = result.pending[i];
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("id", Num(env, p.id));
+    entry.Set("nodeId", p.node_id.empty() ? env.Null() : Napi::String::New(env, p.node_id));
+    entry.Set("fullName", p.full_name.empty() ? env.Null() : Napi::String::New(env, p.full_name));
+    entry.Set("cluster", groups[p.group].name);
+    entry.Set("clusters", GroupNames(env, p.finders, groups));
+    entry.Set("error", p.error);
+    entry.Set("attempts", Num(env, p.attempts));
+    pending.Set(static_cast<uint32_t>(i), entry);
+  }
+  o.Set("pending", pending);
+  // [{cluster, query, range, error}]: search ranges whose requests failed after retries.
+  Napi::Array searches = Napi::Array::New(env, result.failed_searches.size());
+  for (std::size_t i = 0; i < result.failed_searches.size(); ++i) {
+    const FailedSearch& f = result.failed_searches[i];
+    Napi::Object entry = Napi::Object::New(env);
+    entry.Set("cluster", groups[f.group].name);
+    entry.Set("query", f.query);
+    entry.Set("range", f.range_query);
+    entry.Set("error", f.error);
+    searches.Set(static_cast<uint32_t>(i), entry);
+  }
+  o.Set("pendingSearches", searches);
+  o.Set("owedGone", Num(env, result.owed_gone));
+  o.Set("searchRechecks", Num(env, 0));
+  Napi::Object batches = Napi::Object::New(env);
+  batches.Set("size", Num(env, static_cast<std::int64_t>(result.graphql_batches.size)));
+  batches.Set("smallest", Num(env, static_cast<std::int64_t>(result.graphql_batches.smallest)));
+  batches.Set("timeouts", Num(env, result.graphql_batches.timeouts));
+  batches.Set("shrinks", Num(env, result.graphql_batches.shrinks));
+  batches.Set("grows", Num(env, result.graphql_batches.grows));
+  o.Set("graphqlBatches", batches);
   Napi::Array checks = Napi::Array::New(env, result.token_checks.size());
   for (std::size_t i = 0; i < result.token_checks.size(); ++i) {
     const TokenCheck& t = result.token_checks[i];

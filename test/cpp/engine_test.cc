@@ -354,3 +354,89 @@ TEST_CASE("a query shared by groups is searched once and fills the least filled 
     }
   }
 }
+
+TEST_CASE("a repository that fails on both APIs is pending; its batch-mates are delivered",
+          "[engine]") {
+  Rig rig(3);
+  ScriptedResponse broken = json_reply(R"({"message":"Server Error"})");
+  broken.status = 502;
+  rig.server.on("/repos/o/r2/languages", broken);
+  rig.server.on("/graphql", broken);  // its one-repository GraphQL query too
+  RecordingSink sink(true);
+  Engine engine(rig.options, {{"web", {"topic:react"}, 10}}, sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  CHECK(result.ok);
+  CHECK(sink.delivered_.count(1) == 1);
+  CHECK(sink.delivered_.count(2) == 0);
+  CHECK(sink.delivered_.count(3) == 1);
+  REQUIRE(result.pending.size() == 1);
+  const PendingRepository& pending = result.pending.front();
+  CHECK(pending.id == 2);
+  CHECK(pending.full_name == "o/r2");
+  CHECK(pending.group == 0);
+  CHECK(pending.attempts == 2);
+  CHECK(pending.error.find("/languages") != std::string::npos);  // REST's failure
+  CHECK(pending.error.find("/graphql") != std::string::npos);    // then GraphQL's
+  CHECK(rig.requests_to("/graphql") >= 1);
+  // Not "ran dry": a repository was lost on the way.
+  CHECK(result.groups[0].lost == 1);
+  CHECK_FALSE(result.groups[0].exhausted);
+}
+
+TEST_CASE("repositories left pending by an earlier run are fetched first, by id", "[engine]") {
+  Rig rig(3);
+  rig.server.on("/repositories/9", json_reply(item(9)));
+  rig.server.on("/repos/o/r9/languages", json_reply(R"({"Go":10})"));
+  rig.server.on("/repos/o/r9/readme", json_reply("# r9"));
+  ScriptedResponse gone = json_reply(R"({"message":"Not Found"})");
+  gone.status = 404;
+  rig.server.on("/repositories/8", gone);
+  rig.options.owed = {{9, 0, "R_9", "o/r9", {}}, {8, 0, "R_8", "o/r8", {}}};
+  rig.options.workers = 1;
+  RecordingSink sink(true);
+  // A limit of 3: the owed repository counts in it, the gone one gives its place back.
+  Engine engine(rig.options, {{"web", {"topic:react"}, 3}}, sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  CHECK(result.ok);
+  CHECK(sink.delivered_.count(9) == 1);
+  CHECK(sink.delivered_.size() == 3);
+  CHECK(result.groups[0].delivered == 3);
+  CHECK(result.owed_gone == 1);
+  CHECK(result.pending.empty());
+  // Before any search.
+  const auto requests = rig.server.requests();
+  const auto first_search = std::find_if(requests.begin(), requests.end(), [](const auto& r) {
+    return r.path == "/search/repositories";
+  });
+  const auto owed = std::find_if(requests.begin(), requests.end(), [](const auto& r) {
+    return r.path == "/repositories/9";
+  });
+  CHECK(owed < first_search);
+}
+
+TEST_CASE("a search that fails after retries is a failed search, not a query that ran dry",
+          "[engine]") {
+  Rig rig(3);
+  ScriptedResponse huge = json_reply(R"({"message":"Server Error"})");
+  huge.status = 503;
+  rig.server.on("/search/repositories", huge);
+  RecordingSink sink(true);
+  Engine engine(rig.options, {{"web", {"topic:react"}, 10}}, sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  REQUIRE(result.failed_searches.size() == 1);
+  CHECK(result.failed_searches[0].query == "topic:react");
+  CHECK(result.failed_searches[0].error.find("GitHub answered 503") != std::string::npos);
+  CHECK(result.groups[0].failed_searches == 1);
+  CHECK_FALSE(result.groups[0].exhausted);
+  const bool said = std::any_of(sink.events_.begin(), sink.events_.end(), [](const auto& e) {
+    return e.kind == EngineEvent::Kind::warning &&
+           e.message.find("searched first on the next run") != std::string::npos;
+  });
+  CHECK(said);
+}
