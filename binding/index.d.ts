@@ -272,8 +272,12 @@ export interface RunResult {
   pendingSearches: Array<{ cluster: string; query: string; range: string; error: string }>;
   /** Pending repositories (options.pending) found gone from GitHub: no longer owed. */
   owedGone: number;
-  /** Extra search requests spent re-checking ranges against their total_count. */
+  /** Extra search requests spent re-checking ranges against their total_count (results shift while paging). */
   searchRechecks: number;
+  /** Repositories only those re-checks found. */
+  searchRecheckFound: number;
+  /** By how many the ranges' last total_count still exceeded what arrived after re-checks (GitHub's count moving). */
+  searchShort: number;
   /** The GraphQL details query's size as learnt from GitHub's answers (timeouts split it). */
   graphqlBatches: { size: number; smallest: number; timeouts: number; shrinks: number; grows: number };
 }

@@ -764,6 +764,7 @@ void Engine::run_worker(std::size_t index) {
         }
         return wanted;
       };
+      run_options.clock = &clock_;
       const SearchRunResult r = run_search_task(
           api, json, *splitters_[s], search->task,
           [&](SearchPage& page) {
@@ -776,9 +777,12 @@ void Engine::run_worker(std::size_t index) {
                 [&](std::size_t g) { return !registry_.full(g) && !state_[g].cancelled; });
           },
           run_options);
-      if (search->task.kind == SearchTask::Kind::count) {
+      {
         std::lock_guard<std::mutex> guard(mutex_);
-        --state_[group].counts_out;
+        if (search->task.kind == SearchTask::Kind::count) --state_[group].counts_out;
+        result_.search_rechecks += r.recheck_requests;
+        result_.search_recheck_found += r.recheck_found;
+        result_.search_short += r.short_by;
       }
       if (r.status == ApiStatus::no_token) {
         {

@@ -176,6 +176,12 @@ struct EngineResult {
     std::int64_t gone = 0;       // deleted or private since
     std::int64_t failed = 0;     // not re-checked (errors after retries)
   } refresh;
+  // Ranges re-checked against their total_count (results shift while paging): the
+  // search requests it cost, the repositories only it found, and how many a range's
+  // count still exceeded what arrived (GitHub's count moving).
+  std::int64_t search_rechecks = 0;
+  std::int64_t search_recheck_found = 0;
+  std::int64_t search_short = 0;
   std::vector<PendingRepository> pending;
   std::vector<FailedSearch> failed_searches;
   // Owed repositories (EngineOptions::owed) found gone from GitHub: no longer owed.

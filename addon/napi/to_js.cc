@@ -210,7 +210,9 @@ Napi::Object ToJs(Napi::Env env, const EngineResult& result,
   }
   o.Set("pendingSearches", searches);
   o.Set("owedGone", Num(env, result.owed_gone));
-  o.Set("searchRechecks", Num(env, 0));
+  o.Set("searchRechecks", Num(env, result.search_rechecks));
+  o.Set("searchRecheckFound", Num(env, result.search_recheck_found));
+  o.Set("searchShort", Num(env, result.search_short));
   Napi::Object batches = Napi::Object::New(env);
   batches.Set("size", Num(env, static_cast<std::int64_t>(result.graphql_batches.size)));
   batches.Set("smallest", Num(env, static_cast<std::int64_t>(result.graphql_batches.smallest)));

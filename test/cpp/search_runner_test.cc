@@ -1,6 +1,7 @@
 // Search tasks carried out over real HTTP: a query is fetched whole first and split only
 // when its first page shows more than the cap (counts plan the halves), fetches follow
 // Link: next, incomplete pages are asked again, the caller can end a fetch.
+#include <algorithm>
 #include <memory>
 #include <string>
 #include <vector>
@@ -20,6 +21,19 @@ std::string item(std::int64_t id) {
          R"(","full_name":"o/r)" + std::to_string(id) +
          R"(","owner":{"login":"o"},"html_url":"https://github.com/o/r)" + std::to_string(id) +
          R"(","stargazers_count":1,"forks_count":0,"open_issues_count":0,"topics":[]})";
+}
+
+// A search item changed at `updated` (ISO 8601).
+std::string item_updated(std::int64_t id, const std::string& updated) {
+  std::string json = item(id);
+  json.pop_back();
+  return json + R"(,"updated_at":")" + updated + R"("})";
+}
+
+std::string items_body(std::int64_t total, const std::vector<std::string>& items) {
+  std::string json = R"({"total_count":)" + std::to_string(total) + R"(,"incomplete_results":false,"items":[)";
+  for (std::size_t i = 0; i < items.size(); ++i) json += (i ? "," : "") + items[i];
+  return json + "]}";
 }
 
 std::string page_body(std::int64_t total, std::int64_t first_id, int count,
@@ -189,8 +203,84 @@ TEST_CASE("an incomplete page is asked again, a bounded number of times", "[sear
   const SearchRunResult s = run_search_task(stubborn.api, stubborn.json, stubborn.splitter,
                                             *stubborn.splitter.next(), kKeepAll);
   CHECK(s.incomplete);
-  CHECK(s.items == 4);  // what GitHub gave is kept
-  CHECK(stubborn.server.request_count() == 3);
+  // What GitHub gave is kept; the range, short of its count, is read once more (no
+  // clock: in ascending order only), and what is still missing is said.
+  CHECK(s.items == 4 + 4);
+  CHECK(stubborn.server.request_count() == 3 + 1);
+  CHECK(s.recheck_requests == 1);
+  CHECK(s.short_by == 6);
+}
+
+TEST_CASE("a range short of its count is re-checked by what changed since its pages began",
+          "[search]") {
+  Rig rig;
+  SearchRunOptions options;
+  options.clock = &rig.clock;
+  // Repository 101 gained stars between pages 1 and 2: it moved to page 1, already read.
+  rig.server.on_next("/search/repositories",
+                     page(page_body(250, 1, 100), rig.server.url("/search/repositories?page=2")));
+  rig.server.on_next("/search/repositories",
+                     page(page_body(250, 102, 100), rig.server.url("/search/repositories?page=3")));
+  rig.server.on_next("/search/repositories", page(page_body(250, 202, 49)));
+  const std::string now = format_instant(to_instant(rig.clock.now()));
+  rig.server.on_next("/search/repositories",
+                     page(items_body(250, {item_updated(101, now), item_updated(7, "2020-01-01T00:00:00Z")}),
+                          rig.server.url("/search/repositories?page=2&sort=updated")));
+  std::vector<std::int64_t> received;
+  const SearchRunResult r = run_search_task(
+      rig.api, rig.json, rig.splitter, *rig.splitter.next(),
+      [&](SearchPage& p) {
+        for (const Repository& repo : p.items) received.push_back(repo.id);
+        return true;
+      },
+      options);
+  CHECK(r.status == ApiStatus::ok);
+  CHECK(r.distinct == 250);
+  CHECK(r.recheck_requests == 1);  // stopped at the first repository older than the pages
+  CHECK(r.recheck_found == 1);
+  CHECK(r.short_by == 0);
+  CHECK(std::count(received.begin(), received.end(), 101) == 1);
+  const auto requests = rig.server.requests();
+  REQUIRE(requests.size() == 4);
+  CHECK(requests[3].target.find("sort=updated&order=desc") != std::string::npos);
+  CHECK(requests[3].target.find("created%3A") != std::string::npos);  // the same range
+}
+
+TEST_CASE("a range that really shrank costs at most one extra pass", "[search]") {
+  Rig rig;
+  SearchRunOptions options;
+  options.clock = &rig.clock;
+  // 150 counted, 149 exist by the time the pages are read (one stopped matching).
+  rig.server.on_next("/search/repositories",
+                     page(page_body(150, 1, 100), rig.server.url("/search/repositories?page=2")));
+  rig.server.on_next("/search/repositories", page(page_body(150, 101, 49)));
+  // Changed since: nothing new, and the first repository is old.
+  rig.server.on_next("/search/repositories",
+                     page(items_body(150, {item_updated(3, "2020-01-01T00:00:00Z")})));
+  // Ascending: the same 149 again, in two pages.
+  rig.server.on_next("/search/repositories",
+                     page(page_body(150, 50, 100), rig.server.url("/search/repositories?page=2&o=asc")));
+  rig.server.on_next("/search/repositories", page(page_body(150, 1, 49)));
+  const SearchRunResult r = run_search_task(rig.api, rig.json, rig.splitter,
+                                            *rig.splitter.next(), kKeepAll, options);
+  CHECK(r.status == ApiStatus::ok);
+  CHECK(r.recheck_requests == 3);
+  CHECK(r.recheck_found == 0);
+  CHECK(r.short_by == 1);
+  CHECK(rig.server.request_count() == 5);
+  CHECK(rig.server.requests()[3].target.find("sort=stars&order=asc") != std::string::npos);
+}
+
+TEST_CASE("a complete range costs no re-check", "[search]") {
+  Rig rig;
+  SearchRunOptions options;
+  options.clock = &rig.clock;
+  rig.server.on_next("/search/repositories", page(page_body(40, 1, 40)));
+  const SearchRunResult r = run_search_task(rig.api, rig.json, rig.splitter,
+                                            *rig.splitter.next(), kKeepAll, options);
+  CHECK(r.distinct == 40);
+  CHECK(r.recheck_requests == 0);
+  CHECK(rig.server.request_count() == 1);
 }
 
 TEST_CASE("the caller can end a fetch after any page", "[search]") {
