@@ -248,6 +248,33 @@ TEST_CASE("a server slower than the timeout is a timeout, reported promptly", "[
   CHECK(response.error_message.find("imeout") != std::string::npos);
 }
 
+TEST_CASE("an answer whose first byte never comes is a timeout at the stall limit", "[http]") {
+  LoopbackServer server;
+  ScriptedResponse silent = json(200, "{}");
+  silent.delay = std::chrono::milliseconds(4000);
+  server.on("/silent", silent);
+  HttpOptions options;  // the whole-transfer limit stays long: a large answer may take time
+  options.stall_timeout = std::chrono::milliseconds(1000);
+  HttpClient client(options);
+  const HttpResponse response = fetch(client, get(server, "/silent"));
+  CHECK(response.status == 0);
+  CHECK(response.error == TransportError::timeout);
+  // Ended by the stall limit (whole seconds in libcurl), not the total one.
+  CHECK(response.elapsed_s >= 0.9);
+  CHECK(response.elapsed_s < 4.0);
+}
+
+TEST_CASE("a body past the size limit is said in words", "[http]") {
+  LoopbackServer server;
+  server.on("/big", json(200, std::string(3 * 1024, 'x')));
+  HttpOptions options;
+  options.max_body_bytes = 2 * 1024;
+  HttpClient client(options);
+  const HttpResponse response = fetch(client, get(server, "/big"));
+  CHECK(response.error == TransportError::too_large);
+  CHECK(response.error_message == "the answer was larger than 2 KiB");
+}
+
 TEST_CASE("a body cut short is truncated, never a success", "[http]") {
   LoopbackServer server;
   ScriptedResponse cut =
