@@ -13,7 +13,10 @@ export function schemaSql() {
 }
 
 /** The tables schema.sql creates, which every sink expects. */
-export const TABLES = Object.freeze(['repositories', 'runs', 'repository_etags']);
+export const TABLES = Object.freeze(['repositories', 'runs', 'repository_etags', 'pending', 'pending_searches']);
 
 /** The functions schema.sql creates, as listed in messages. */
-export const FUNCTIONS = Object.freeze(['repository_cluster_counts()', 'repository_add_clusters(jsonb)']);
+export const FUNCTIONS = Object.freeze([
+  'repository_cluster_counts()', 'repository_add_clusters(jsonb)',
+  'pending_save(jsonb,jsonb,jsonb)', 'pending_load(jsonb)', 'pending_counts()',
+]);

@@ -4,6 +4,7 @@ import { createClient } from '@supabase/supabase-js';
 import ws from 'ws';
 
 import { chunks, dedupeById, toRecord } from './columns.js';
+import { pendingCountsFromRows, pendingFromJson, pendingSaveArguments } from './pending.js';
 import { SCHEMA_PATH, TABLES } from './schema.js';
 import { StorageError, firstLine, maskUrl } from './errors.js';
 import { checkRunStatus, dedupeEtags } from './sink.js';
@@ -120,12 +121,19 @@ export function openSupabaseSink({ url, serviceKey, requestTimeoutMs = REQUEST_T
         if (isMissingRelation(error)) missing.push(table);
         else if (error) throw fail(`reading ${table}`, error);
       }
-      const { error } = await client.rpc('repository_cluster_counts');
-      if (isMissingRelation(error)) missing.push('repository_cluster_counts()');
-      else if (error) throw fail('calling repository_cluster_counts()', error);
-      const { error: addError } = await client.rpc('repository_add_clusters', { finders: [] });
-      if (isMissingRelation(addError)) missing.push('repository_add_clusters()');
-      else if (addError) throw fail('calling repository_add_clusters()', addError);
+      // Each function called with arguments that change nothing.
+      const probes = [
+        ['repository_cluster_counts()', 'repository_cluster_counts', undefined],
+        ['repository_add_clusters()', 'repository_add_clusters', { finders: [] }],
+        ['pending_save()', 'pending_save', { cluster_names: [], repository_rows: [], search_rows: [] }],
+        ['pending_load()', 'pending_load', { cluster_names: [] }],
+        ['pending_counts()', 'pending_counts', undefined],
+      ];
+      for (const [name, fn, args] of probes) {
+        const { error } = await client.rpc(fn, args);
+        if (isMissingRelation(error)) missing.push(name);
+        else if (error) throw fail(`calling ${name}`, error);
+      }
       return missing;
     },
     async ensureSchema() {
@@ -226,6 +234,16 @@ export function openSupabaseSink({ url, serviceKey, requestTimeoutMs = REQUEST_T
         counts[cluster] = Number(stored);
       }
       return counts;
+    },
+    // pending_save() is one statement, so one transaction, as on the SQL sinks.
+    async savePending(work, { clusters } = {}) {
+      await run('saving the pending work', client.rpc('pending_save', pendingSaveArguments(work, { clusters })));
+    },
+    async loadPending(clusters) {
+      return pendingFromJson(await run('reading the pending work', client.rpc('pending_load', { cluster_names: clusters })));
+    },
+    async pendingCounts() {
+      return pendingCountsFromRows(await run('counting the pending work', client.rpc('pending_counts')));
     },
     async close() {
       await client.removeAllChannels().catch(() => {});

@@ -15,7 +15,7 @@
  * @property {number} id
  * @property {string} started_at
  * @property {string|null} finished_at
- * @property {string} status          running | done | failed | interrupted
+ * @property {string} status          running | done | incomplete | failed | interrupted
  * @property {object|null} options
  * @property {object|null} summary
  */
@@ -60,15 +60,27 @@
  * @property {(id: number, result: {status: string, summary?: object}) => Promise<void>} finishRun
  * @property {() => Promise<RunRecord|null>} lastRun
  * @property {() => Promise<Record<string, number>>} clusterCounts   cluster -> stored
+ * @property {(work: import('./pending.js').PendingWork, options: {clusters: string[]}) => Promise<void>} savePending
+ *   In one transaction, replaces the pending work (repositories that could not be fetched,
+ *   search ranges that could not be searched) of `clusters` with `work`. A row pending
+ *   before (same id; same cluster, query and range) adds the attempts given to its own,
+ *   keeps its first_failed_at and the clusters it had; the last of several rows with one
+ *   key wins. Pending rows of other clusters are kept.
+ * @property {(clusters: string[]) => Promise<import('./pending.js').PendingWork>} loadPending
+ *   The pending work of these clusters, oldest first: repositories stored in the meantime
+ *   (e.g. by a run killed before it could save its pending rows) are left out.
+ * @property {() => Promise<import('./pending.js').PendingCounts>} pendingCounts
+ *   Pending repositories (stored ones left out) and searches, in total and per cluster.
  * @property {() => Promise<void>} close
  */
 
-export const RUN_STATUSES = Object.freeze(['running', 'done', 'failed', 'interrupted']);
+// incomplete: finished, with work pending for the next run (exit 3).
+export const RUN_STATUSES = Object.freeze(['running', 'done', 'incomplete', 'failed', 'interrupted']);
 
 /** Throws a TypeError unless `status` is one a run can end with. */
 export function checkRunStatus(status) {
   if (!RUN_STATUSES.includes(status) || status === 'running') {
-    throw new TypeError(`Expected done, failed or interrupted for status but received ${JSON.stringify(status)}`);
+    throw new TypeError(`Expected done, incomplete, failed or interrupted for status but received ${JSON.stringify(status)}`);
   }
 }
 

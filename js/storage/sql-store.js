@@ -6,6 +6,7 @@
 // parse and plan per batch of 500) and as fast as COPY into a staging table, while
 // PGlite runs the very same statement. test/bench/storage-upsert.js has the numbers.
 import { REPOSITORY_COLUMNS, REPOSITORY_COLUMN_NAMES, chunks, dedupeById, toRecord } from './columns.js';
+import { pendingCountsFromRows, pendingFromJson, pendingSaveArguments } from './pending.js';
 import { FUNCTIONS, TABLES, schemaSql } from './schema.js';
 import { checkRunStatus, dedupeEtags } from './sink.js';
 
@@ -178,6 +179,24 @@ export class SqlStore {
       'SELECT cluster, stored::text AS stored FROM repository_cluster_counts() ORDER BY cluster');
     return Object.fromEntries(rows.map((row) => [row.cluster, Number(row.stored)]));
   }
+
+  // One statement (pending_save in schema.sql): the replacement is atomic.
+  async savePending(work, { clusters } = {}) {
+    const args = pendingSaveArguments(work, { clusters });
+    await this.handle.query('SELECT pending_save($1::jsonb, $2::jsonb, $3::jsonb)',
+      [JSON.stringify(args.cluster_names), JSON.stringify(args.repository_rows), JSON.stringify(args.search_rows)]);
+  }
+
+  async loadPending(clusters) {
+    const { rows } = await this.handle.query('SELECT pending_load($1::jsonb)::text AS work', [JSON.stringify(clusters)]);
+    return pendingFromJson(rows[0].work);
+  }
+
+  async pendingCounts() {
+    const { rows } = await this.handle.query(
+      'SELECT cluster, repositories::text AS repositories, searches::text AS searches FROM pending_counts()');
+    return pendingCountsFromRows(rows);
+  }
 }
 
 /**
@@ -200,5 +219,8 @@ export function sqlSinkMethods(store) {
     finishRun: (id, result) => store.finishRun(id, result),
     lastRun: () => store.lastRun(),
     clusterCounts: () => store.clusterCounts(),
+    savePending: (work, options) => store.savePending(work, options),
+    loadPending: (clusters) => store.loadPending(clusters),
+    pendingCounts: () => store.pendingCounts(),
   };
 }

@@ -44,7 +44,22 @@ describe('Supabase sink: requests', () => {
     const sink = openSupabaseSink({ url: server.url, serviceKey: server.key });
     await sink.check();
     await assert.rejects(sink.ensureSchema(),
-      /has no repositories, runs, repository_etags, repository_cluster_counts\(\), repository_add_clusters\(\): paste .*schema\.sql into the SQL editor/);
+      new RegExp('has no repositories, runs, repository_etags, pending, pending_searches, repository_cluster_counts\\(\\), ' +
+        'repository_add_clusters\\(\\), pending_save\\(\\), pending_load\\(\\), pending_counts\\(\\): ' +
+        'paste .*schema\\.sql into the SQL editor'));
+    await sink.close();
+  });
+
+  it('names what an earlier schema lacks (the pending work), so that schema.sql is pasted again', async () => {
+    const sql = await schemaSql();
+    await db.query(sql);
+    await db.query('DROP TABLE pending, pending_searches CASCADE; DROP FUNCTION pending_save, pending_load, pending_counts');
+    const sink = openSupabaseSink({ url: server.url, serviceKey: server.key });
+    assert.deepEqual(await sink.missingSchema(),
+      ['pending', 'pending_searches', 'pending_save()', 'pending_load()', 'pending_counts()']);
+    await assert.rejects(sink.ensureSchema(), /has no pending, pending_searches, pending_save\(\), .*: paste .*schema\.sql/);
+    await db.query(sql);   // pasted again: nothing else changes
+    assert.deepEqual(await sink.missingSchema(), []);
     await sink.close();
   });
 

@@ -154,6 +154,103 @@ export function sinkContract(title, backend) {
       await assert.rejects(sink.finishRun(id, { status: 'bogus' }), TypeError);
     });
 
+    // Pending work: clusters of their own (p_*), so that the counts of other cases hold.
+    const pendingRepo = (id, overrides = {}) => ({
+      id, nodeId: `R_${id}`, fullName: `owner/pending-${id}`, cluster: 'p_web', clusters: ['p_web'],
+      attempts: 4, lastError: 'GraphQL timed out (502) after 4 attempts', ...overrides,
+    });
+    const withoutTimes = ({ firstFailedAt, lastFailedAt, ...rest }) => rest;
+
+    it('saves and loads pending repositories and searches, oldest first, counted per cluster', async () => {
+      await sink.savePending({
+        repositories: [
+          pendingRepo(5_000_001, { clusters: ['p_web', 'p_data'], lastError: 'it\'s "quoted", ünï 🚀' }),
+          pendingRepo(5_000_002, { nodeId: null, fullName: null, lastError: null, attempts: 1 }),
+        ],
+        searches: [
+          { cluster: 'p_web', query: 'topic:react stars:>=10', range: null, attempts: 3, lastError: 'HTTP 502' },
+          { cluster: 'p_web', query: 'topic:react stars:>=10', range: 'created:2020-01-01..2020-06-30', attempts: 2, lastError: 'HTTP 504' },
+        ],
+      }, { clusters: ['p_web'] });
+      await sink.savePending({ repositories: [pendingRepo(5_000_003, { cluster: 'p_data', clusters: ['p_data'] })], searches: [] },
+        { clusters: ['p_data'] });
+
+      const web = await sink.loadPending(['p_web']);
+      assert.deepEqual(web.repositories.map(withoutTimes), [
+        pendingRepo(5_000_001, { clusters: ['p_web', 'p_data'], lastError: 'it\'s "quoted", ünï 🚀' }),
+        pendingRepo(5_000_002, { nodeId: null, fullName: null, lastError: null, attempts: 1 }),
+      ]);
+      assert.deepEqual(web.searches.map(withoutTimes), [
+        { cluster: 'p_web', query: 'topic:react stars:>=10', range: null, attempts: 3, lastError: 'HTTP 502' },
+        { cluster: 'p_web', query: 'topic:react stars:>=10', range: 'created:2020-01-01..2020-06-30', attempts: 2, lastError: 'HTTP 504' },
+      ]);
+      for (const row of [...web.repositories, ...web.searches]) {
+        assert.ok(!Number.isNaN(Date.parse(row.firstFailedAt)) && row.lastFailedAt >= row.firstFailedAt, JSON.stringify(row));
+      }
+      const both = await sink.loadPending(['p_web', 'p_data']);
+      assert.deepEqual(both.repositories.map((repo) => repo.id).sort(), [5_000_001, 5_000_002, 5_000_003]);
+      assert.deepEqual(await sink.loadPending(['p_none']), { repositories: [], searches: [] });
+
+      const counts = await sink.pendingCounts();
+      assert.deepEqual(counts.byCluster.p_web, { repositories: 2, searches: 2 });
+      assert.deepEqual(counts.byCluster.p_data, { repositories: 1, searches: 0 });
+      assert.ok(counts.repositories >= 3 && counts.searches >= 2);
+    });
+
+    it('replaces the pending work of the clusters given: attempts added up, first failure and finders kept', async () => {
+      const [before] = (await sink.loadPending(['p_web'])).repositories;
+      await sleep(20);
+      await sink.savePending({
+        repositories: [
+          pendingRepo(5_000_001, { clusters: ['p_web', 'p_ops'], attempts: 2, lastError: 'HTTP 502' }),
+          pendingRepo(5_000_004, { attempts: 1 }),
+          pendingRepo(5_000_004, { attempts: 3 }),   // the last of one id wins
+        ],
+        searches: [
+          { cluster: 'p_web', query: 'topic:react stars:>=10', range: 'created:2020-01-01..2020-06-30', attempts: 1, lastError: 'HTTP 500' },
+        ],
+      }, { clusters: ['p_web'] });
+      const web = await sink.loadPending(['p_web']);
+      assert.deepEqual(web.repositories.map((repo) => [repo.id, repo.attempts, repo.lastError]), [
+        [5_000_001, 6, 'HTTP 502'],   // 4 before + 2 now
+        [5_000_004, 3, pendingRepo(0).lastError],
+      ]);
+      const again = web.repositories[0];
+      assert.deepEqual(again.clusters, ['p_web', 'p_ops', 'p_data']);
+      assert.equal(again.firstFailedAt, before.firstFailedAt);
+      assert.ok(again.lastFailedAt > before.lastFailedAt, `${again.lastFailedAt} after ${before.lastFailedAt}`);
+      // 5,000,002 and the whole-query search were not given again: done.
+      assert.deepEqual(web.searches.map((search) => [search.range, search.attempts, search.lastError]), [
+        ['created:2020-01-01..2020-06-30', 3, 'HTTP 500'],
+      ]);
+      // Another cluster's pending work is left alone.
+      assert.deepEqual((await sink.loadPending(['p_data'])).repositories.map((repo) => repo.id), [5_000_003]);
+
+      await sink.savePending({ repositories: [], searches: [] }, { clusters: ['p_web', 'p_data'] });
+      assert.deepEqual(await sink.loadPending(['p_web', 'p_data']), { repositories: [], searches: [] });
+      assert.equal((await sink.pendingCounts()).byCluster.p_web, undefined);
+      await assert.rejects(sink.savePending({ repositories: [] }), TypeError);
+    });
+
+    it('leaves out pending repositories stored since (a run killed before saving its pending rows)', async () => {
+      await sink.savePending({
+        repositories: [pendingRepo(1_041, { cluster: 'p_kill', clusters: ['p_kill'] }), pendingRepo(5_000_042, { cluster: 'p_kill', clusters: ['p_kill'] })],
+        searches: [],
+      }, { clusters: ['p_kill'] });
+      await sink.upsertRepositories([makeRepository(41, { cluster: 'p_kill', clusters: ['p_kill'] })]);   // id 1041
+      assert.deepEqual((await sink.loadPending(['p_kill'])).repositories.map((repo) => repo.id), [5_000_042]);
+      assert.deepEqual((await sink.pendingCounts()).byCluster.p_kill, { repositories: 1, searches: 0 });
+    });
+
+    it('saves pending work whole or not at all', async () => {
+      await sink.savePending({ repositories: [pendingRepo(5_000_051, { cluster: 'p_tx', clusters: ['p_tx'] })], searches: [] },
+        { clusters: ['p_tx'] });
+      const bad = { cluster: 'p_tx', query: null, range: null, attempts: 1, lastError: 'x' };   // query is NOT NULL
+      await assert.rejects(sink.savePending({ repositories: [pendingRepo(5_000_052, { cluster: 'p_tx' })], searches: [bad] },
+        { clusters: ['p_tx'] }));
+      assert.deepEqual((await sink.loadPending(['p_tx'])).repositories.map((repo) => [repo.id, repo.attempts]), [[5_000_051, 4]]);
+    });
+
     it('round-trips 10,000 repositories; known ids and per-cluster counts match', async (t) => {
       const rows = makeRepositories(10_000, 100_000);
       const started = performance.now();
