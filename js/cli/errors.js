@@ -1,8 +1,11 @@
-// The two kinds of error a command reports on purpose, each with its exit status
-// (DESIGN.md, Command line): 1 failed, with one clear message; 2 usage error.
+// The exit statuses (DESIGN.md, Command line) and the two kinds of error a command
+// reports on purpose: 1 failed, with one clear message; 2 usage error.
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;
 export const EXIT_USAGE = 2;
+// The run finished, but some work is pending (repositories it could not fetch, search
+// ranges it could not search): the next run does it first.
+export const EXIT_INCOMPLETE = 3;
 export const EXIT_INTERRUPTED = 130;
 
 /** A failure with one clear line for the user (exit 1). */

@@ -51,7 +51,9 @@ export default {
     'GITHUB_TOKENS_FILE; a .env file in the working directory is read. Storage: SUPABASE_URL +',
     'SUPABASE_SERVICE_ROLE_KEY, else DATABASE_URL, else an embedded PostgreSQL under ./data.',
     '',
-    'Exit status: 0 done, 1 failed (one message), 2 usage error, 130 interrupted.',
+    'Exit status: 0 done and complete, 1 failed, 2 usage error, 3 incomplete (pending),',
+    '130 interrupted. Incomplete: repositories that could not be fetched, or search ranges',
+    'that could not be searched, after retries; the next run does them first.',
   ],
   run(values) {
     return runIngest(values);

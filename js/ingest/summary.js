@@ -1,6 +1,7 @@
 // The end of a run: the JSON summary of the contract (DESIGN.md, Command line) and its
 // human form.
-export function buildSummary({ config, selected, stored, added, stats, result, elapsedS, written, refreshed = false }) {
+// `pending`: repositories and search ranges pending after the run (fetched first by the next).
+export function buildSummary({ config, selected, stored, added, stats, result, elapsedS, written, pending = 0, refreshed = false }) {
   const clusters = {};
   for (const name of selected) {
     clusters[name] = { quota: config.clusters[name].quota, stored: (stored[name] ?? 0) + (added[name] ?? 0), added: added[name] ?? 0 };
@@ -9,10 +10,13 @@ export function buildSummary({ config, selected, stored, added, stats, result, e
   const count = (...names) => names.reduce((sum, name) => sum + (outcomes[name] ?? 0), 0);
   return {
     repos_written: written,
+    pending,
     clusters,
     requests: {
       total: stats?.totalRequests ?? 0,
       search: stats?.requestsByResource?.search ?? 0,
+      // Of those: ranges searched again because what arrived fell short of total_count.
+      search_rechecks: result?.searchRechecks ?? 0,
       core: stats?.requestsByResource?.core ?? 0,
       graphql: result?.graphqlQueries ?? 0,
       graphql_points: result?.graphqlPoints ?? 0,
@@ -42,6 +46,7 @@ export function formatSummary(summary) {
   for (const [name, c] of Object.entries(summary.clusters)) {
     lines.push(`  ${name.padEnd(14)} ${String(c.stored).padStart(6)} / ${String(c.quota).padEnd(6)} (+${c.added})`);
   }
+  if (summary.pending > 0) lines.push(`pending: ${summary.pending} (fetched first by the next run)`);
   if (summary.refresh) {
     const r = summary.refresh;
     lines.push(`refreshed: ${r.changed} changed, ${r.unchanged} unchanged (free), ${r.gone} gone from GitHub (kept), ${r.failed} failed`);
