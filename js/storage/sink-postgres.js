@@ -31,6 +31,12 @@ export function openPostgresSink({ connectionString, schema, connectTimeoutMs = 
     exec: (text) => pool.query(text).then(() => {}),
     async transaction(work) {
       const client = await pool.connect();
+      // A connection lost while checked out (the server or the network went away) is an
+      // 'error' event on the client, which would end the process without a listener; the
+      // statement in flight fails on its own and is reported from there.
+      const ignore = () => {};
+      client.on('error', ignore);
+      let failure;
       try {
         await client.query('BEGIN');
         const result = await work({
@@ -40,10 +46,13 @@ export function openPostgresSink({ connectionString, schema, connectTimeoutMs = 
         await client.query('COMMIT');
         return result;
       } catch (err) {
+        failure = err;
         await client.query('ROLLBACK').catch(() => {});
         throw err;
       } finally {
-        client.release();
+        client.off('error', ignore);
+        // After a failure the connection may be broken: the pool discards it.
+        client.release(failure);
       }
     },
   };
