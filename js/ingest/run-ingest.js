@@ -2,8 +2,10 @@
 // the engine for it, enrich and store every batch, and report. Storage is checked before
 // the first GitHub request; a batch that cannot be stored goes to the dead letters and
 // ends the run (exit 1); SIGINT/SIGTERM stop the engine, store what was fetched, exit 130.
+// What the run could not fetch or search is recorded as pending and done first by the
+// next run (exit 3 when that is all that went wrong).
 import { loadTokens, startRun } from '../../binding/index.js';
-import { CliError, EXIT_FAILED, EXIT_INTERRUPTED, EXIT_OK } from '../cli/errors.js';
+import { CliError, EXIT_FAILED, EXIT_OK } from '../cli/errors.js';
 import { apiUrlFromEnv, graphqlUrlFromEnv } from '../config/api-url.js';
 import { loadClusters, searchQueries, selectClusters } from '../config/clusters.js';
 import { loadDotEnv } from '../config/env.js';
@@ -11,11 +13,16 @@ import { pointsPerMinuteFromEnv } from '../config/points-per-minute.js';
 import { planLimits } from '../plan/quotas.js';
 import { openSink } from '../storage/index.js';
 import { appendDeadLetter, DEAD_LETTERS_PATH, replayDeadLetters } from './dead-letters.js';
+import { pendingPhrase, runOutcome } from './outcome.js';
+import { pendingAfterRun, pendingFinders, pendingToFetch, queriesWithPendingFirst } from './pending-work.js';
 import { createProgress } from './progress.js';
 import { etagEntries, rederivedRow, toRow } from './rows.js';
 import { buildSummary, formatSummary } from './summary.js';
 
 const STORE_ATTEMPTS = 3;
+
+// Errors of the storage layer can span lines (a driver's detail): one line each here.
+const oneLine = (err) => String(err?.message ?? err).split('\n')[0];
 
 function tokensFrom(env) {
   try {
@@ -43,10 +50,38 @@ async function withRetries(attempts, task) {
 // `clusters`. Losing them loses no repository, so a failure is a warning.
 async function addLateFinders(sink, lateFinders, stderr) {
   if (!lateFinders?.length) return;
+  const byId = new Map();
+  for (const { id, clusters } of lateFinders) byId.set(id, [...new Set([...(byId.get(id) ?? []), ...clusters])]);
+  const finders = [...byId].map(([id, clusters]) => ({ id, clusters }));
   try {
-    await withRetries(STORE_ATTEMPTS, () => sink.addClusters(lateFinders));
+    await withRetries(STORE_ATTEMPTS, () => sink.addClusters(finders));
   } catch (err) {
-    stderr.write(`warning: could not add the clusters that found ${lateFinders.length} repositories again: ${err.message}\n`);
+    stderr.write(`warning: could not add the clusters that found ${finders.length} repositories again: ${oneLine(err)}\n`);
+  }
+}
+
+const pendingCount = (work) => work.repositories.length + work.searches.length;
+
+// Records what is pending for the selected clusters. Returns the message that ends the
+// run when pending work could not be recorded and nothing else went wrong (exit 1: the
+// next run would not know it); otherwise a failure here is a warning.
+async function savePendingWork(sink, work, selected, { alreadyFailed, stderr }) {
+  try {
+    await withRetries(STORE_ATTEMPTS, () => sink.savePending(work, { clusters: selected }));
+    return null;
+  } catch (err) {
+    if (pendingCount(work) === 0) {
+      // The rows pending before stay as they were (one transaction): harmless, since
+      // stored repositories are left out when they are loaded.
+      stderr.write(`warning: could not clear the pending work of ${selected.join(', ')}: ${oneLine(err)}\n`);
+      return null;
+    }
+    const what = `could not record what is pending (${pendingPhrase(work)})`;
+    if (alreadyFailed) {
+      stderr.write(`warning: ${what}: ${oneLine(err)}\n`);
+      return null;
+    }
+    return `storage failed at the end of the run: ${what}: ${oneLine(err)}`;
   }
 }
 
@@ -120,6 +155,9 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       const plan = { dry_run: true, storage: sink.description, schema_missing: missing, stored, wanted };
       // --refresh would also re-check these stored repositories (by id, with their ETags).
       if (values.refresh) plan.refresh = missing.length ? 0 : (await sink.loadRefreshTargets(selected)).length;
+      // Done first by the run: repositories and search ranges earlier runs left pending.
+      const pending = missing.length ? null : await sink.pendingCounts();
+      plan.pending = { repositories: pending?.repositories ?? 0, searches: pending?.searches ?? 0 };
       stdout.write(`${JSON.stringify(plan, null, values.json ? 0 : 2)}\n`);
       return EXIT_OK;
     }
@@ -134,19 +172,30 @@ export async function runIngest(values, { env = process.env, stdout = process.st
 
     const stored = await sink.clusterCounts();
     const wanted = planLimits({ quotas, stored, selected, limit: values.limit });
+    // What earlier runs could not do, first: their pending searches' queries lead their
+    // clusters' lists, their pending repositories are fetched by id before any search
+    // (not in knownIds: they are not stored).
+    const loaded = await sink.loadPending(selected);
+    const queries = Object.fromEntries(selected.map((name) => [name, searchQueries(config, name)]));
     // --refresh: every selected cluster takes part, to carry its stored repositories'
     // re-checks, even when it wants nothing new (a limit of 0 sends no search).
     const groups = selected
       .filter((name) => wanted[name] > 0 || values.refresh)
-      .map((name) => ({ name, queries: searchQueries(config, name), limit: wanted[name] }));
+      .map((name) => ({
+        name,
+        queries: queriesWithPendingFirst(queries[name], loaded.searches.filter((search) => search.cluster === name)),
+        limit: wanted[name],
+      }));
+    const handed = pendingToFetch(loaded.repositories, groups);
     const knownIds = [...(await sink.loadKnownIds())];
     const refresh = values.refresh ? await refreshPlan(sink, selected) : null;
 
     runId = await sink.recordRun({ clusters: selected, limit: values.limit ?? null, details: values.details ?? null });
     let statsOf = () => null;
     const progress = createProgress({ stream: stderr, wanted, stats: () => statsOf() });
-    let failure = null;
+    let failure = null;   // storage failed mid-run: the message naming the dead letters
     let written = 0;
+    const storedIds = new Set();
     let interrupted = false;
     let stats = null;
     let result = { ok: true, stopped: false, clusters: {} };
@@ -162,25 +211,29 @@ export async function runIngest(values, { env = process.env, stdout = process.st
           knownIds, minRemaining: values['min-remaining'], requestsPerToken: values['requests-per-token'],
           ...pointsPerMinute,
           ...(refresh ? { refresh: refresh.targets, knownEtags: refresh.knownEtags } : {}),
+          ...(handed.length ? { pending: handed } : {}),
         },
         {
           onBatch: async (batch) => {
             const rows = refresh
               ? await refreshedRows(sink, batch, refresh.stored, now, stderr)
               : batch.repositories.map((repo) => toRow(repo, batch.cluster, now));
+            // After a storage failure every batch still in flight goes to the dead
+            // letters too: nothing fetched is dropped.
             if (failure) {
               appendDeadLetter(DEAD_LETTERS_PATH, { cluster: batch.cluster, rows, error: 'the run stopped before this batch was stored' });
               return;
             }
             try {
               await store(rows);
+              for (const row of rows) storedIds.add(row.id);
               await sink.saveEtags(batch.repositories.flatMap(etagEntries));
               written += rows.length;
               progress.add(batch.cluster, batch.repositories.filter((repo) => !repo.refreshed).length);
             } catch (err) {
               appendDeadLetter(DEAD_LETTERS_PATH, { cluster: batch.cluster, rows, error: err });
-              failure ??= new CliError(`storage failed (${err.message}); the batch was saved to ${DEAD_LETTERS_PATH} ` +
-                'and is stored first on the next run');
+              failure ??= `storage failed (${oneLine(err)}); what could not be stored was saved to ${DEAD_LETTERS_PATH} ` +
+                'and is stored first on the next run';
               run.stop();
             }
           },
@@ -203,25 +256,43 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       }
       stats = run.stats();
       progress.finish({ failed: Boolean(failure) || !result.ok });
-      await addLateFinders(sink, result.lateFinders, stderr);
+      await addLateFinders(sink, [...(result.lateFinders ?? []), ...pendingFinders(loaded, storedIds)], stderr);
     }
 
-    const summary = buildSummary({
-      config, selected, stored, added: progress.added, stats, result, written, refreshed: Boolean(values.refresh),
-      elapsedS: (Date.now() - started) / 1000,
+    // From here on, storage that fails (it may have died mid-run) is a warning printed
+    // before the message that matters, never a replacement for it.
+    const engineError = result.ok ? null : (result.error ?? 'the run failed');
+    const pending = pendingAfterRun({
+      loaded,
+      handedIds: new Set(handed.map((repo) => repo.id)),
+      searchedClusters: new Set(groups.filter((group) => group.limit > 0).map((group) => group.name)),
+      result,
+      finished: !failure && !engineError && !interrupted && !result.stopped,
+      storedIds,
+      completeClusters: new Set(selected.filter((name) => (stored[name] ?? 0) + (progress.added[name] ?? 0) >= quotas[name])),
+      queries,
     });
-    const status = failure || !result.ok ? 'failed' : interrupted ? 'interrupted' : 'done';
-    await sink.finishRun(runId, { status, summary });
-    stdout.write(values.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
-    if (failure) throw failure;
-    if (!result.ok) throw new CliError(result.error ?? 'the run failed');
-    if (interrupted) return EXIT_INTERRUPTED;
-    for (const [name, c] of Object.entries(result.clusters ?? {})) {
-      if (c.exhausted) stderr.write(`note: ${name} is short: its queries ran dry at ${summary.clusters[name].stored} of ${summary.clusters[name].quota}\n`);
+    const saveFailure = await savePendingWork(sink, pending, selected, { alreadyFailed: Boolean(failure || engineError), stderr });
+
+    const summary = buildSummary({
+      config, selected, stored, added: progress.added, stats, result, written, pending: pendingCount(pending),
+      refreshed: Boolean(values.refresh), elapsedS: (Date.now() - started) / 1000,
+    });
+    const outcome = runOutcome({
+      failure: failure ?? engineError ?? saveFailure, interrupted, pending, clusters: result.clusters ?? {}, totals: summary.clusters,
+    });
+    try {
+      await sink.finishRun(runId, { status: outcome.status, summary });
+    } catch (err) {
+      stderr.write(`warning: could not record the end of the run: ${oneLine(err)}\n`);
     }
-    return EXIT_OK;
+    stdout.write(values.json ? `${JSON.stringify(summary)}\n` : formatSummary(summary));
+    for (const line of outcome.lines) stderr.write(`${line}\n`);
+    if (outcome.error) throw new CliError(outcome.error);
+    return outcome.exitCode;
   } finally {
-    await sink.close();
+    // A database that died mid-run may fail this too; the run's own message stands.
+    await sink.close().catch(() => {});
   }
 }
 
