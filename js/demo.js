@@ -7,7 +7,7 @@ import readline from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 import { runCommand } from './cli/run.js';
-import { CliError } from './cli/errors.js';
+import { CliError, EXIT_INCOMPLETE, EXIT_OK } from './cli/errors.js';
 import { integerAtLeast } from './cli/values.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -48,9 +48,11 @@ const demo = {
       delete env.SUPABASE_URL;
       delete env.SUPABASE_SERVICE_ROLE_KEY;
       const ingest = await node('ingest-balanced-parallel.js', ['--cluster=all', `--limit=${limit}`], env);
-      if (ingest !== 0) return ingest;
+      // Incomplete (exit 3): check-status shows what is pending; the exit status stays 3.
+      if (ingest !== EXIT_OK && ingest !== EXIT_INCOMPLETE) return ingest;
       process.stdout.write('\n');
-      return await node('check-status.js', [], env);
+      const status = await node('check-status.js', [], env);
+      return status === EXIT_OK ? ingest : status;
     } finally {
       sim.child.kill('SIGTERM');
     }

@@ -49,6 +49,7 @@ describe('clusters and --dry-run', () => {
     assert.equal(plan.dry_run, true);
     assert.deepEqual(plan.wanted, { frontend: 1000, react: 5 });
     assert.ok(plan.schema_missing.includes('repositories'));
+    assert.deepEqual(plan.pending, { repositories: 0, searches: 0 });
     const { rows } = await db.query(
       "SELECT count(*)::int AS n FROM information_schema.tables WHERE table_schema = $1", [db.schema]);
     assert.equal(rows[0].n, 0, 'a dry run created tables');
