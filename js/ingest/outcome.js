@@ -59,7 +59,9 @@ function named(items, max, line, noun) {
  *   `lines` go to stderr in order; `error`, when set, is reported after them as the last
  *   line (exit 1). `status` is for the run's row.
  */
-export function runOutcome({ failure = null, interrupted = false, pending = { repositories: [], searches: [] }, clusters = {}, totals = {} } = {}) {
+export function runOutcome({
+  failure = null, interrupted = false, pending = { repositories: [], searches: [] }, clusters = {}, totals = {},
+} = {}) {
   const count = pending.repositories.length + pending.searches.length;
   if (failure) return { exitCode: EXIT_FAILED, status: 'failed', pending: count, lines: [], error: failure };
   if (interrupted) {
