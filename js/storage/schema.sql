@@ -115,17 +115,18 @@ CREATE TABLE IF NOT EXISTS pending (
 CREATE INDEX IF NOT EXISTS pending_cluster_idx ON pending (cluster);
 
 -- Search work a run could not do after retries: one query of a cluster, whole (range
--- null) or one created: range of it. Keyed on the three, a null range equal to another
--- (NULLS NOT DISTINCT, PostgreSQL 15+): one row per piece of work.
+-- '') or one created: range of it. Keyed on the three: one row per piece of work. (The
+-- whole query is '' rather than null so that a plain UNIQUE works on PostgreSQL before
+-- 15, which has no NULLS NOT DISTINCT; pending_load gives it back as null.)
 CREATE TABLE IF NOT EXISTS pending_searches (
   cluster         text NOT NULL,
   query           text NOT NULL,                 -- the query as the run searched it
-  range           text,                          -- e.g. 'created:2020-01-01..2020-06-30'; null: the whole query
+  range           text NOT NULL DEFAULT '',      -- e.g. 'created:2020-01-01..2020-06-30'; '': the whole query
   last_error      text,
   attempts        integer NOT NULL,
   first_failed_at timestamptz NOT NULL DEFAULT now(),
   last_failed_at  timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT pending_searches_key UNIQUE NULLS NOT DISTINCT (cluster, query, range)
+  CONSTRAINT pending_searches_key UNIQUE (cluster, query, range)
 );
 
 -- Replaces the pending work of `cluster_names` (["web", ...]) with what a run leaves
@@ -168,12 +169,13 @@ BEGIN
   WHERE s.cluster IN (SELECT jsonb_array_elements_text(cluster_names))
     AND NOT EXISTS (
       SELECT 1 FROM jsonb_to_recordset(search_rows) AS g(cluster text, query text, range text)
-      WHERE g.cluster = s.cluster AND g.query = s.query AND g.range IS NOT DISTINCT FROM s.range);
+      WHERE g.cluster = s.cluster AND g.query = s.query AND coalesce(g.range, '') = s.range);
   INSERT INTO pending_searches AS s (cluster, query, range, last_error, attempts)
-  SELECT DISTINCT ON (g.cluster, g.query, g.range) g.cluster, g.query, g.range, g.last_error, g.attempts
+  SELECT DISTINCT ON (g.cluster, g.query, coalesce(g.range, ''))
+         g.cluster, g.query, coalesce(g.range, ''), g.last_error, g.attempts
   FROM jsonb_array_elements(search_rows) WITH ORDINALITY AS e(value, n),
        jsonb_to_record(e.value) AS g(cluster text, query text, range text, last_error text, attempts integer)
-  ORDER BY g.cluster, g.query, g.range, e.n DESC
+  ORDER BY g.cluster, g.query, coalesce(g.range, ''), e.n DESC
   ON CONFLICT ON CONSTRAINT pending_searches_key DO UPDATE SET
     last_error = EXCLUDED.last_error,
     attempts = s.attempts + EXCLUDED.attempts,
@@ -202,9 +204,9 @@ AS $$
         AND NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = p.id)), '[]'::jsonb),
     'searches', coalesce((
       SELECT jsonb_agg(jsonb_build_object(
-        'cluster', s.cluster, 'query', s.query, 'range', s.range, 'last_error', s.last_error,
+        'cluster', s.cluster, 'query', s.query, 'range', nullif(s.range, ''), 'last_error', s.last_error,
         'attempts', s.attempts, 'first_failed_at', s.first_failed_at, 'last_failed_at', s.last_failed_at)
-        ORDER BY s.first_failed_at, s.cluster, s.query, s.range NULLS FIRST)
+        ORDER BY s.first_failed_at, s.cluster, s.query, s.range)
       FROM pending_searches s
       WHERE s.cluster IN (SELECT jsonb_array_elements_text(cluster_names))), '[]'::jsonb))
 $$;
