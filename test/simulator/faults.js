@@ -5,13 +5,21 @@
 // requests of one user).
 import { unitHash } from './random.js';
 
-/** Kinds a rate or a queued fault can name. */
-export const FAULT_KINDS = ['500', '502', '503', 'drop', 'truncate', 'slow', 'incomplete', 'secondary'];
-const RATE_KEYS = [['http500', '500'], ['http502', '502'], ['http503', '503'], ['drop', 'drop'], ['truncate', 'truncate'], ['slow', 'slow']];
+/**
+ * Kinds a rate or a queued fault can name. '502json' and '504html' are GitHub's two
+ * forms of a timeout (gateway-timeout.js); '502' is an HTML 502 of its own.
+ */
+export const FAULT_KINDS = ['500', '502', '503', '502json', '504html', 'drop', 'truncate', 'slow', 'incomplete', 'secondary'];
+const RATE_KEYS = [
+  ['http500', '500'], ['http502', '502'], ['http503', '503'], ['http502json', '502json'], ['http504html', '504html'],
+  ['drop', 'drop'], ['truncate', 'truncate'], ['slow', 'slow'],
+];
+/** Fault kinds answered as a timeout; their `ms` is a wait before the answer (default none). */
+export const TIMEOUT_KINDS = { '502json': 'json', '504html': 'html' };
 
 const DEFAULTS = {
-  http500: 0, http502: 0, http503: 0, drop: 0, truncate: 0, slow: 0, slowMs: 100, incomplete: 0,
-  secondary: null, concurrency: null, primaryStatus: 403, gone: 0, next: [],
+  http500: 0, http502: 0, http503: 0, http502json: 0, http504html: 0, drop: 0, truncate: 0, slow: 0, slowMs: 100,
+  incomplete: 0, secondary: null, concurrency: null, primaryStatus: 403, gone: 0, next: [],
 };
 
 function normalize(faults = {}) {
@@ -41,6 +49,7 @@ export class FaultPlan {
     this.clock = clock;
     this.attempts = new Map();
     this.perUser = new Map();  // login → {count, penaltyUntil}
+    this.timeouts = 0;  // timeouts answered: picks the 'mixed' form and the request id
     this.set(faults);
   }
 
@@ -53,6 +62,7 @@ export class FaultPlan {
   reset(faults) {
     this.attempts.clear();
     this.perUser.clear();
+    this.timeouts = 0;
     this.set(faults);
   }
 
@@ -71,14 +81,14 @@ export class FaultPlan {
     if (queued) {
       queued.left--;
       this.config.next = this.config.next.filter((f) => f.left > 0);
-      return { kind: queued.kind, ms: queued.ms ?? this.config.slowMs, retryAfter: queued.retryAfter };
+      return { kind: queued.kind, ms: queued.ms ?? this.defaultMs(queued.kind), retryAfter: queued.retryAfter };
     }
     const attempt = (this.attempts.get(url) ?? 0) + 1;
     this.attempts.set(url, attempt);
     let roll = unitHash(`${url}#${attempt}`, this.seed);
     for (const [key, kind] of RATE_KEYS) {
       const rate = this.config[key];
-      if (roll < rate) return { kind, ms: this.config.slowMs };
+      if (roll < rate) return { kind, ms: this.defaultMs(kind) };
       roll -= rate;
     }
     if (search && this.config.incomplete > 0 && unitHash(`incomplete:${url}#${attempt}`, this.seed) < this.config.incomplete) {
@@ -116,6 +126,22 @@ export class FaultPlan {
     let state = this.perUser.get(login);
     if (!state) this.perUser.set(login, (state = { count: 0, penaltyUntil: 0 }));
     state.penaltyUntil = Math.max(state.penaltyUntil, this.clock() + seconds * 1000);
+  }
+
+  defaultMs(kind) {
+    return TIMEOUT_KINDS[kind] ? 0 : this.config.slowMs;
+  }
+
+  /**
+   * The form of the next timeout answer: 'json' or 'html' as configured, and for
+   * 'mixed' the two in turn, the first chosen by the seed. Also returns `n`, the
+   * timeout's number (for its request id).
+   */
+  timeoutForm(form) {
+    const n = this.timeouts++;
+    if (form !== 'mixed') return { form, n };
+    const first = unitHash('timeout-form', this.seed) < 0.5 ? 0 : 1;
+    return { form: (n + first) % 2 === 0 ? 'json' : 'html', n };
   }
 
   /** Whether a repository is gone (404) or blocked (451) on its detail endpoints. */

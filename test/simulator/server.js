@@ -2,10 +2,14 @@
 // requests, refuse on an empty bucket (primary limit), secondary limits, injected
 // faults, the endpoint itself, conditional requests (304, free), spend the bucket,
 // reply (POST /graphql spends its bucket by the query's cost: graphql/endpoint.js).
-// Every response carries the x-ratelimit-* headers of the bucket concerned.
+// Every response carries the x-ratelimit-* headers of the bucket concerned. Timeouts
+// (gateway-timeout.js) of REST requests are not charged, as other 5xx: GitHub's REST
+// documentation says nothing of charging them, unlike GraphQL's.
 import http from 'node:http';
 
-import { errorBody, send } from './reply.js';
+import { TIMEOUT_KINDS } from './faults.js';
+import { gatewayTimeout } from './gateway-timeout.js';
+import { delay, errorBody, send } from './reply.js';
 import { rateLimitHeaders } from './rate-limiter.js';
 import { ANONYMOUS, tokenOf } from './tokens.js';
 
@@ -107,6 +111,13 @@ async function handle(context, req, res) {
     const { body, contentType } = SERVER_ERRORS[fault.kind];
     record(Number(fault.kind), { fault: fault.kind });
     return send(req, res, { status: Number(fault.kind), body, contentType, cacheControl: 'no-cache', headers: rateLimitHeaders(limiter.peek(user, headerResource)) });
+  }
+  if (fault && TIMEOUT_KINDS[fault.kind]) {
+    const { n } = faults.timeoutForm(TIMEOUT_KINDS[fault.kind]);
+    if (fault.ms > 0) await delay(fault.ms);
+    const answer = gatewayTimeout({ form: TIMEOUT_KINDS[fault.kind], graphql: kind === 'graphql', key: `fault#${n}` });
+    record(answer.status, { fault: fault.kind });
+    return send(req, res, { ...answer, cacheControl: 'no-cache', headers: { ...answer.headers, ...rateLimitHeaders(limiter.peek(user, headerResource)) } });
   }
   if (fault?.kind === 'secondary') {
     faults.penalize(login, fault.retryAfter ?? 0);
