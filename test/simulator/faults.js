@@ -2,7 +2,9 @@
 // the same way on every run, whatever order concurrent clients send in. Rates per kind,
 // plus a queue of "the next N requests to path P fail with K", plus GitHub's secondary
 // limits (every N-th request of a user, a random share, or too many concurrent
-// requests of one user).
+// requests of one user), plus the misbehaviour switches of misbehaviours.js (GraphQL
+// work budget, broken repositories).
+import { normalizeBroken, normalizeGraphqlBudget } from './misbehaviours.js';
 import { unitHash } from './random.js';
 
 /**
@@ -20,6 +22,7 @@ export const TIMEOUT_KINDS = { '502json': 'json', '504html': 'html' };
 const DEFAULTS = {
   http500: 0, http502: 0, http503: 0, http502json: 0, http504html: 0, drop: 0, truncate: 0, slow: 0, slowMs: 100,
   incomplete: 0, secondary: null, concurrency: null, primaryStatus: 403, gone: 0, next: [],
+  graphqlBudget: null, broken: null,
 };
 
 function normalize(faults = {}) {
@@ -29,6 +32,8 @@ function normalize(faults = {}) {
   }
   if (![403, 429].includes(config.primaryStatus)) throw new TypeError('faults.primaryStatus must be 403 or 429');
   config.next = (config.next ?? []).map(normalizeQueued);
+  config.graphqlBudget = normalizeGraphqlBudget(config.graphqlBudget);
+  config.broken = normalizeBroken(config.broken);
   return config;
 }
 
@@ -56,6 +61,13 @@ export class FaultPlan {
   /** Replaces the whole configuration (and the queue). */
   set(faults) {
     this.config = normalize(faults);
+  }
+
+  /** Replaces one key of the configuration (graphqlBudget, broken...); the rest and the queue kept. */
+  change(key, value) {
+    if (key === 'next') throw new TypeError('the queue changes with queue() or set()');
+    const { next } = this.config;
+    this.config = { ...normalize({ ...this.config, next: [], [key]: value }), next };
   }
 
   /** A fresh plan: `faults` configured again, attempt counts and penalties cleared. */
@@ -142,6 +154,16 @@ export class FaultPlan {
     if (form !== 'mixed') return { form, n };
     const first = unitHash('timeout-form', this.seed) < 0.5 ? 0 : 1;
     return { form: (n + first) % 2 === 0 ? 'json' : 'html', n };
+  }
+
+  /**
+   * Whether a repository is broken: its details time out on every API (faults.broken:
+   * listed ids, or a seeded share of the corpus).
+   */
+  broken(repo) {
+    const rule = this.config.broken;
+    if (!rule) return false;
+    return rule.ids.has(repo.id) || (rule.rate > 0 && unitHash(`broken:${repo.id}`, this.seed) < rule.rate);
   }
 
   /** Whether a repository is gone (404) or blocked (451) on its detail endpoints. */

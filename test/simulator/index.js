@@ -24,14 +24,20 @@ export { FAULT_KINDS } from './faults.js';
  *   limits {core, search, graphql}, windows {core, search} in seconds, clock () => ms,
  *   faults (see faults.js), host ('127.0.0.1'), port (0 = any free port), warm (parts
  *   of warm.js to build for the whole corpus before resolving: ['search', 'rest']).
+ *   GitHub's misbehaviours (misbehaviours.js; all off by default, each also a key of
+ *   `faults`, which it overrides): graphqlBudget {work, delayMs, form}, broken {ids,
+ *   rate, delayMs, form}.
  * Resolves to {url, tokens, badTokens, users, corpus, warmed, stats(), resetStats(),
- *   setFaults(), queueFault(), resetLimits(), reset(), close()}.
+ *   setFaults(), queueFault(), setGraphqlBudget(), setBroken(),
+ *   resetLimits(), reset(), close()}.
  */
 export async function startSimulator(options = {}) {
   const {
     seed = 1, repositories = 20_000, tokens = 10, badTokens = 2, users, limits, windows,
-    clock = Date.now, faults = {}, host = '127.0.0.1', port = 0, warm = [],
+    clock = Date.now, host = '127.0.0.1', port = 0, warm = [],
   } = options;
+  const faults = { ...options.faults };
+  for (const key of ['graphqlBudget', 'broken']) if (options[key] !== undefined) faults[key] = options[key];
   checkWarmParts(warm);
   const corpus = options.corpus ?? new Corpus({ seed, repositories });
   const identities = makeIdentities({ seed, tokens, users, badTokens });
@@ -82,6 +88,13 @@ export async function startSimulator(options = {}) {
     setFaults(next = {}) { plan.set(next); },
     /** The next `count` requests to `path` fail with `kind`: {path, kind, count, ms, retryAfter}. */
     queueFault(fault) { plan.queue(fault); },
+    /**
+     * GraphQL queries whose work exceeds `work` time out: {work, delayMs, form}, a number
+     * (the work) or true (the defaults); null turns it off. Other faults are kept.
+     */
+    setGraphqlBudget(budget) { plan.change('graphqlBudget', budget); },
+    /** Broken repositories: {ids, rate, delayMs, form} or an array of ids; null turns it off. */
+    setBroken(broken) { plan.change('broken', broken); },
     /** Refills every bucket. */
     resetLimits() { limiter.reset(); },
     /**

@@ -7,6 +7,7 @@
 import crypto from 'node:crypto';
 
 import { errorBody } from './reply.js';
+import { gatewayTimeout } from './gateway-timeout.js';
 import { etagOf, userJson } from './github-json.js';
 import { GraphqlEndpoint } from './graphql/endpoint.js';
 import { QueryError } from './search-query.js';
@@ -124,6 +125,7 @@ export class Routes {
       repo = this.corpus.find(decode(owner), decode(name));
     }
     if (!repo) return NOT_FOUND;
+    if (this.faults.broken(repo)) return this.brokenRepository();
     const gone = this.faults.gone(repo);
     if (gone === 404) return NOT_FOUND;
     if (gone === 451) {
@@ -151,6 +153,22 @@ export class Routes {
         return { status: 200, ...readme.json };
       }
     }
+  }
+
+  /**
+   * A detail request of a broken repository (faults.broken): GitHub cannot build it
+   * within its 10 seconds (a pathological repository: a huge tree, huge languages
+   * statistics) and its gateway answers 502 JSON or 504 HTML. `timeout` tells the
+   * server to wait `delayMs` first and not to charge the request.
+   */
+  brokenRepository() {
+    const rule = this.faults.config.broken;
+    const { form, n } = this.faults.timeoutForm(rule.form);
+    return {
+      ...gatewayTimeout({ form, graphql: false, key: `broken#${n}` }),
+      cacheControl: 'no-cache',
+      timeout: { delayMs: rule.delayMs, cause: 'broken' },
+    };
   }
 
   rateLimit(user) {

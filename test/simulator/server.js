@@ -127,10 +127,19 @@ async function handle(context, req, res) {
   if (kind === 'graphql') {
     const answer = await routes.graphql(req, user);
     record(answer.status, { ...answer.outcome, fault: fault?.kind });
-    return send(req, res, { status: answer.status, body: answer.body, cacheControl: 'no-cache', headers: rateLimitHeaders(answer.state) }, fault);
+    return send(req, res, {
+      status: answer.status, body: answer.body, contentType: answer.contentType, cacheControl: 'no-cache',
+      headers: { ...answer.headers, ...rateLimitHeaders(answer.state) },
+    }, fault);
   }
 
   const reply = routes.resolve(req, url, user, kind, { incomplete: fault?.kind === 'incomplete' });
+  if (reply.timeout) {
+    // A broken repository (faults.broken): GitHub gives up after its timeout; not charged.
+    if (reply.timeout.delayMs > 0) await delay(reply.timeout.delayMs);
+    record(reply.status, { timeout: reply.timeout.cause });
+    return send(req, res, { ...reply, headers: { ...reply.headers, ...rateLimitHeaders(limiter.peek(user, headerResource)) } });
+  }
   if (reply.status === 200 && etagMatches(req.headers['if-none-match'], reply.etag)) {
     // Conditional request answered from the client's cache: free.
     record(304, { notModified: true });

@@ -5,6 +5,8 @@
 // charged (total, per user, per token), plus free invalid queries and RATE_LIMITED answers.
 // `cpu`: the simulator process's own CPU time since start or the last reset (user,
 // system, total ms, and total ms per counted request), from process.cpuUsage().
+// The misbehaviours (misbehaviours.js): GraphQL timeouts and the largest work measured,
+// and timeouts caused by broken repositories.
 
 function counters() {
   return { requests: 0, wasted: 0, rateLimited: 0, secondaryLimited: 0, duringPenalty: 0, notModified: 0, graphql: { queries: 0, points: 0 } };
@@ -20,6 +22,9 @@ export class Stats {
     const inFlight = this.users ? new Map([...this.users].map(([login, user]) => [login, user.inFlight])) : new Map();
     this.total = { ...counters(), badCredentials: 0, dropped: 0, truncated: 0, slow: 0, incomplete: 0 };
     this.total.graphql = { queries: 0, points: 0, invalid: 0, rateLimited: 0 };
+    this.total.graphqlTimeouts = 0;
+    this.total.graphqlMaxWork = 0;
+    this.total.broken = { rest: 0, graphql: 0 };
     this.cpuAtReset = process.cpuUsage();
     this.byKind = {};
     this.byStatus = {};
@@ -57,8 +62,9 @@ export class Stats {
 
   /**
    * Records one finished request. `outcome`: wasted, rateLimited, secondaryLimited,
-   * duringPenalty, notModified (booleans), fault (kind or undefined), graphql
-   * ({points} for a query run and charged, {invalid: true} for a free error answer).
+   * duringPenalty, notModified (booleans), fault (kind or undefined), timeout ('budget'
+   * or 'broken': answered as a timeout), graphql ({points, work?} for a query run and
+   * charged, timed out or not; {invalid: true} for a free error answer).
    */
   record({ token, login, kind, status, outcome = {} }) {
     const targets = [this.total];
@@ -73,6 +79,11 @@ export class Stats {
         target.graphql.queries++;
         target.graphql.points += outcome.graphql.points;
       }
+    }
+    if (outcome.graphql?.work > this.total.graphqlMaxWork) this.total.graphqlMaxWork = outcome.graphql.work;
+    if (outcome.timeout) {
+      if (kind === 'graphql') this.total.graphqlTimeouts++;
+      if (outcome.timeout === 'broken') this.total.broken[kind === 'graphql' ? 'graphql' : 'rest']++;
     }
     if (outcome.graphql?.invalid) this.total.graphql.invalid++;
     if (outcome.graphql && outcome.rateLimited) this.total.graphql.rateLimited++;

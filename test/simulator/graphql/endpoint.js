@@ -3,7 +3,20 @@
 // point cost, charge the user's `graphql` bucket, execute. Syntax, validation, variable
 // and limit errors come back with HTTP 200 and are free; a bucket with fewer points
 // left than the query costs gives HTTP 200 RATE_LIMITED, nothing charged.
-import { errorBody } from '../reply.js';
+//
+// With faults.graphqlBudget or faults.broken, the query's work is measured as it runs
+// (work.js); a query over the budget, or one that reads a broken repository, is answered
+// as GitHub answers a request it could not process in 10 seconds: 502 JSON or 504 HTML
+// (gateway-timeout.js), after the configured delay. It is charged its cost: GitHub's
+// "Timeouts" documentation says "If a timeout occurs for any of your API requests,
+// additional points will be deducted from your primary rate limit for the next hour"
+// (docs.github.com/graphql/overview/rate-limits-and-query-limits-for-the-graphql-api),
+// and its changelog of 2025-07-21 ("Including timeouts in primary rate limits") that
+// "request timeouts will now count against your primary rate limit". How many points
+// is not documented: the query's own cost is charged, and the x-ratelimit-* headers of
+// the timeout answer show it.
+import { gatewayTimeout } from '../gateway-timeout.js';
+import { delay, errorBody } from '../reply.js';
 import { queryCost } from './cost.js';
 import { execute } from './execute.js';
 import { GraphQLSyntaxError } from './lexer.js';
@@ -13,6 +26,7 @@ import { Resolvers } from './resolvers.js';
 import { schema } from './schema.js';
 import { validate } from './validate.js';
 import { coerceVariables } from './values.js';
+import { QueryWork } from './work.js';
 
 const AUTH_DOCS = 'https://docs.github.com/graphql/guides/forming-calls-with-graphql#authenticating-with-graphql';
 const GRAPHQL_DOCS = 'https://docs.github.com/graphql';
@@ -59,6 +73,7 @@ export class GraphqlEndpoint {
   /** @param {{corpus, documents, search, faults, limiter}} services */
   constructor({ corpus, documents, search, faults, limiter }) {
     this.limiter = limiter;
+    this.faults = faults;
     this.validDocuments = new Map();  // query text → parsed, valid document
     this.resolvers = new Resolvers({ corpus, documents, search, faults });
   }
@@ -70,7 +85,8 @@ export class GraphqlEndpoint {
 
   /**
    * The reply to one request: {status, body, state (the bucket for the headers),
-   * outcome: {wasted?, rateLimited?, graphql: {points?, invalid?}}}.
+   * contentType?, headers?, outcome: {wasted?, rateLimited?, timeout?: 'budget'|'broken',
+   * graphql: {points?, invalid?, work?}}}.
    */
   async answer(req, user) {
     const free = (value, status = 200, extra = {}) => ({
@@ -117,15 +133,31 @@ export class GraphqlEndpoint {
       };
     }
     const { limit, remaining, used, reset } = taken.state;
-    const context = { user, rateLimit: { cost, limit, nodeCount, remaining, used, resetAt: iso(reset) } };
+    const { graphqlBudget, broken } = this.faults.config;
+    // Metered only when a switch needs it: the resolvers' `context.work?.` is then a no-op.
+    const work = graphqlBudget || broken ? new QueryWork((repo) => this.faults.broken(repo)) : undefined;
+    const context = { user, rateLimit: { cost, limit, nodeCount, remaining, used, resetAt: iso(reset) }, work };
     const { data, errors } = execute({
       document, operation, variables, types: schema.types, resolvers: this.resolvers, context, typeOf: Resolvers.typeOf,
     });
+    const timeout = work?.broken ? 'broken' : work && graphqlBudget && work.total > graphqlBudget.work ? 'budget' : null;
+    if (timeout) return this.timedOut(timeout === 'broken' ? broken : graphqlBudget, timeout, taken.state, cost, work);
     return {
       status: 200,
       body: Buffer.from(JSON.stringify(errors.length ? { data, errors } : { data })),
       state: taken.state,
-      outcome: { graphql: { points: cost } },
+      outcome: { graphql: { points: cost, work: work?.total } },
+    };
+  }
+
+  /** GitHub's timeout answer, after `rule.delayMs`: the query stays charged (see the top of this file). */
+  async timedOut(rule, cause, state, cost, work) {
+    const { form, n } = this.faults.timeoutForm(rule.form);
+    if (rule.delayMs > 0) await delay(rule.delayMs);
+    return {
+      ...gatewayTimeout({ form, graphql: true, key: `graphql#${n}` }),
+      state,
+      outcome: { timeout: cause, graphql: { points: cost, work: work.total } },
     };
   }
 }

@@ -89,13 +89,15 @@ export class Resolvers {
 
     this.Query = {
       rateLimit: (_, __, context) => context.rateLimit,
-      nodes: (_, { ids }) => ids.map((id) => self.node(id)),
-      node: (_, { id }) => self.node(id),
-      repository: (_, { owner, name }) => {
+      nodes: (_, { ids }, context) => ids.map((id) => self.node(id, context)),
+      node: (_, { id }, context) => self.node(id, context),
+      repository: (_, { owner, name }, context) => {
         const repo = corpus.find(owner, name);
-        return repo && !faults.gone(repo) ? repo : new FieldError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`);
+        if (!repo || faults.gone(repo)) return new FieldError('NOT_FOUND', `Could not resolve to a Repository with the name '${owner}/${name}'.`);
+        context.work?.repository(repo);
+        return repo;
       },
-      search: (_, args) => self.searchConnection(args),
+      search: (_, args, context) => self.searchConnection(args, context),
       viewer: (_, __, context) => ({
         __typename: 'User', id: nodeId(`04:User${context.user.id}`), login: context.user.login, databaseId: context.user.id,
         name: `Simulated ${context.user.login}`, url: `${HTML}/${context.user.login}`,
@@ -112,7 +114,7 @@ export class Resolvers {
       url: (repo) => `${HTML}/${repo.fullName}`,
       homepageUrl: (repo) => repo.homepage,
       primaryLanguage: (repo) => (repo.language ? language(repo.language) : null),
-      languages: (repo, args) => self.languages(repo, args),
+      languages: (repo, args, context) => self.languages(repo, args, context),
       repositoryTopics: (repo, args) => ({
         totalCount: repo.topics.length,
         ...paginate(repo.topics, args, (name) => ({
@@ -153,19 +155,42 @@ export class Resolvers {
       pullRequestTemplates: (repo) => (repo.community.pullRequestTemplate
         ? [{ filename: 'PULL_REQUEST_TEMPLATE.md', body: files.resolve(repo, 'HEAD:.github/PULL_REQUEST_TEMPLATE.md').text }] : []),
       isSecurityPolicyEnabled: (repo) => hasSecurityPolicy(repo),
-      object: (repo, { expression, oid }) => {
-        if (expression != null) return gitObject(repo, files.resolve(repo, expression));
-        return oid != null ? gitObject(repo, files.byOid(repo, oid)) : null;
+      object: (repo, { expression, oid }, context) => {
+        const node = expression != null ? files.resolve(repo, expression) : oid != null ? files.byOid(repo, oid) : null;
+        if (node) context.work?.gitObject();
+        return gitObject(repo, node);
+      },
+    };
+
+    // What a query reads of git objects, for its work (work.js); without a meter these
+    // fields read their source, as fields without a resolver do.
+    this.Tree = {
+      entries: (tree, _, context) => {
+        context.work?.treeEntries(tree.entries.length);
+        return tree.entries;
+      },
+    };
+    this.Blob = {
+      text: (blob, _, context) => {
+        context.work?.blobText();
+        return blob.text;
+      },
+    };
+    this.TreeEntry = {
+      object: (entry, _, context) => {
+        context.work?.gitObject();
+        return entry.object;
       },
     };
   }
 
   /** A Repository record for a node id, or a NOT_FOUND error (unknown or gone). */
-  node(id) {
+  node(id, context) {
     const m = /^010:Repository(\d+)$/.exec(Buffer.from(String(id), 'base64').toString('latin1'));
     const repo = m ? this.corpus.byId.get(Number(m[1])) : undefined;
-    if (repo && !this.faults.gone(repo)) return repo;
-    return new FieldError('NOT_FOUND', `Could not resolve to a node with the global id of '${id}'`);
+    if (!repo || this.faults.gone(repo)) return new FieldError('NOT_FOUND', `Could not resolve to a node with the global id of '${id}'`);
+    context.work?.repository(repo);
+    return repo;
   }
 
   /** Builds what queries of a repository read (its files and languages) ahead of use. */
@@ -183,18 +208,20 @@ export class Resolvers {
     return parsed;
   }
 
-  languages(repo, { orderBy, ...page }) {
+  languages(repo, { orderBy, ...page }, context) {
     const entries = this.languageEntries(repo).slice();
     if (orderBy?.direction === 'ASC') entries.sort((a, b) => a[1] - b[1]);
     else if (orderBy) entries.sort((a, b) => b[1] - a[1]);
+    const connection = paginate(entries, page, ([name, size]) => ({ size, node: language(name) }));
+    context.work?.languageEdges(connection.edges.length);
     return {
       totalCount: entries.length,
       totalSize: entries.reduce((sum, [, size]) => sum + size, 0),
-      ...paginate(entries, page, ([name, size]) => ({ size, node: language(name) })),
+      ...connection,
     };
   }
 
-  searchConnection({ query, type, ...page }) {
+  searchConnection({ query, type, ...page }, context) {
     const counts = { codeCount: 0, discussionCount: 0, issueCount: 0, userCount: 0, wikiCount: 0 };
     if (type !== 'REPOSITORY') return { ...counts, repositoryCount: 0, ...paginate([], page) };
     const { q, sort, order } = sortQualifier(query);
@@ -206,7 +233,10 @@ export class Resolvers {
       throw new FieldError('INVALID_SEARCH_QUERY', err.message);
     }
     // Like REST, only the first 1,000 results can be reached.
-    return { ...counts, repositoryCount: records.length, ...paginate(records.slice(0, SEARCH_CAP), page) };
+    const connection = paginate(records.slice(0, SEARCH_CAP), page);
+    // Search lists repositories from its index: a broken repository is listed, not read.
+    if (context.work) for (const repo of connection.nodes) context.work.repository(repo, { listed: true });
+    return { ...counts, repositoryCount: records.length, ...connection };
   }
 
   gitObject(repo, node) {
