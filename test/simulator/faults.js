@@ -3,8 +3,8 @@
 // plus a queue of "the next N requests to path P fail with K", plus GitHub's secondary
 // limits (every N-th request of a user, a random share, or too many concurrent
 // requests of one user), plus the misbehaviour switches of misbehaviours.js (GraphQL
-// work budget, broken repositories).
-import { normalizeBroken, normalizeGraphqlBudget } from './misbehaviours.js';
+// work budget, broken repositories, search drift).
+import { normalizeBroken, normalizeDrift, normalizeGraphqlBudget } from './misbehaviours.js';
 import { unitHash } from './random.js';
 
 /**
@@ -22,7 +22,7 @@ export const TIMEOUT_KINDS = { '502json': 'json', '504html': 'html' };
 const DEFAULTS = {
   http500: 0, http502: 0, http503: 0, http502json: 0, http504html: 0, drop: 0, truncate: 0, slow: 0, slowMs: 100,
   incomplete: 0, secondary: null, concurrency: null, primaryStatus: 403, gone: 0, next: [],
-  graphqlBudget: null, broken: null,
+  graphqlBudget: null, broken: null, drift: null,
 };
 
 function normalize(faults = {}) {
@@ -34,6 +34,7 @@ function normalize(faults = {}) {
   config.next = (config.next ?? []).map(normalizeQueued);
   config.graphqlBudget = normalizeGraphqlBudget(config.graphqlBudget);
   config.broken = normalizeBroken(config.broken);
+  config.drift = normalizeDrift(config.drift);
   return config;
 }
 
@@ -63,7 +64,7 @@ export class FaultPlan {
     this.config = normalize(faults);
   }
 
-  /** Replaces one key of the configuration (graphqlBudget, broken...); the rest and the queue kept. */
+  /** Replaces one key of the configuration (graphqlBudget, broken, drift...); the rest and the queue kept. */
   change(key, value) {
     if (key === 'next') throw new TypeError('the queue changes with queue() or set()');
     const { next } = this.config;

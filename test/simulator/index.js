@@ -2,6 +2,7 @@
 // uses, with GitHub's rate limits, secondary limits, ETags, gzip and injected faults,
 // over a corpus generated from a seed. See README.md in this directory.
 import { Corpus } from './corpus.js';
+import { SearchDrift } from './drift.js';
 import { FaultPlan } from './faults.js';
 import { RepoDocuments } from './github-json.js';
 import { RateLimiter } from './rate-limiter.js';
@@ -26,9 +27,9 @@ export { FAULT_KINDS } from './faults.js';
  *   of warm.js to build for the whole corpus before resolving: ['search', 'rest']).
  *   GitHub's misbehaviours (misbehaviours.js; all off by default, each also a key of
  *   `faults`, which it overrides): graphqlBudget {work, delayMs, form}, broken {ids,
- *   rate, delayMs, form}.
+ *   rate, delayMs, form}, drift {every, count, floorShare, gain}.
  * Resolves to {url, tokens, badTokens, users, corpus, warmed, stats(), resetStats(),
- *   setFaults(), queueFault(), setGraphqlBudget(), setBroken(),
+ *   setFaults(), queueFault(), setGraphqlBudget(), setBroken(), setDrift(),
  *   resetLimits(), reset(), close()}.
  */
 export async function startSimulator(options = {}) {
@@ -37,7 +38,7 @@ export async function startSimulator(options = {}) {
     clock = Date.now, host = '127.0.0.1', port = 0, warm = [],
   } = options;
   const faults = { ...options.faults };
-  for (const key of ['graphqlBudget', 'broken']) if (options[key] !== undefined) faults[key] = options[key];
+  for (const key of ['graphqlBudget', 'broken', 'drift']) if (options[key] !== undefined) faults[key] = options[key];
   checkWarmParts(warm);
   const corpus = options.corpus ?? new Corpus({ seed, repositories });
   const identities = makeIdentities({ seed, tokens, users, badTokens });
@@ -59,7 +60,8 @@ export async function startSimulator(options = {}) {
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${address.port}`;
   const documents = new RepoDocuments(corpus, { api: url, seed });
   const search = new SearchIndex(corpus, documents);
-  context.routes = new Routes({ corpus, documents, search, limiter, faults: plan, api: url });
+  const drift = new SearchDrift({ corpus, search, faults: plan, stats, seed });
+  context.routes = new Routes({ corpus, documents, search, limiter, faults: plan, api: url, drift });
   const warmed = warm.length
     ? { parts: [...warm], ...warmDocuments({ corpus, documents, search, graphql: context.routes.graphqlEndpoint }, warm) }
     : null;
@@ -95,6 +97,8 @@ export async function startSimulator(options = {}) {
     setGraphqlBudget(budget) { plan.change('graphqlBudget', budget); },
     /** Broken repositories: {ids, rate, delayMs, form} or an array of ids; null turns it off. */
     setBroken(broken) { plan.change('broken', broken); },
+    /** Search drift: {every, count, floorShare, gain} or true; null turns it off. */
+    setDrift(next) { plan.change('drift', next); },
     /** Refills every bucket. */
     resetLimits() { limiter.reset(); },
     /**
@@ -107,6 +111,7 @@ export async function startSimulator(options = {}) {
       limiter.reset();
       stats.reset();
       plan.reset(faults);
+      drift.reset();
       search.clear();
       clearCompressedByEtag();
     },

@@ -1,16 +1,19 @@
-// The switches for GitHub's documented misbehaviours, each off (null) unless
+// The switches for three of GitHub's documented misbehaviours, each off (null) unless
 // configured: what a value may be, and the defaults it is completed with. They are part
-// of the fault configuration (faults.graphqlBudget, faults.broken), so that
+// of the fault configuration (faults.graphqlBudget, faults.broken, faults.drift), so that
 // setFaults() and POST /_simulator/faults can turn them on for a running simulator.
 //
 //   graphqlBudget  GraphQL queries whose work (graphql/work.js) exceeds `work` time out
 //                  (502 JSON or 504 HTML) after `delayMs`, and are charged their cost
 //   broken         repositories whose details time out on every API; search lists them
+//   drift          between served search pages, repositories matching the last search
+//                  gain stars, so results move while a client pages (drift.js)
 import { TIMEOUT_FORMS } from './gateway-timeout.js';
 import { DEFAULT_WORK_BUDGET } from './graphql/work.js';
 
 export const GRAPHQL_BUDGET_DEFAULTS = Object.freeze({ work: DEFAULT_WORK_BUDGET, delayMs: 0, form: 'mixed' });
 export const BROKEN_DEFAULTS = Object.freeze({ ids: [], rate: 0, delayMs: 0, form: 'mixed' });
+export const DRIFT_DEFAULTS = Object.freeze({ every: 1, count: 1, floorShare: 0.25, gain: null });
 
 function isOff(value) {
   return value === undefined || value === null || value === false;
@@ -24,6 +27,11 @@ function objectOf(value, name) {
 
 function nonNegative(value, name) {
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) throw new TypeError(`${name} must be a number >= 0`);
+  return value;
+}
+
+function positiveInteger(value, name) {
+  if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be an integer >= 1`);
   return value;
 }
 
@@ -59,4 +67,22 @@ export function normalizeBroken(value) {
   form(config.form, 'faults.broken.form');
   if (ids.size === 0 && config.rate === 0) return null;
   return { ...config, ids };
+}
+
+/**
+ * null, or {every, count, floorShare, gain}: after every `every`-th served search page,
+ * `count` repositories gain stars; a `floorShare` of them are picked just below the
+ * search's stars: floor (when it has one); `gain` null = as many stars as it takes to
+ * move (see drift.js), a number = that many.
+ */
+export function normalizeDrift(value) {
+  if (isOff(value)) return null;
+  const config = { ...DRIFT_DEFAULTS, ...objectOf(value, 'drift') };
+  positiveInteger(config.every, 'faults.drift.every');
+  positiveInteger(config.count, 'faults.drift.count');
+  if (typeof config.floorShare !== 'number' || config.floorShare < 0 || config.floorShare > 1) {
+    throw new TypeError('faults.drift.floorShare must be a share in [0, 1]');
+  }
+  if (config.gain !== null) positiveInteger(config.gain, 'faults.drift.gain');
+  return config;
 }

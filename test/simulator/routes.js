@@ -36,8 +36,9 @@ function intParam(value, fallback) {
 }
 
 export class Routes {
-  constructor({ corpus, documents, search, limiter, faults, api }) {
-    Object.assign(this, { corpus, documents, search, limiter, faults, api });
+  /** `drift`: a SearchDrift (drift.js) told of each served search page, or null. */
+  constructor({ corpus, documents, search, limiter, faults, api, drift = null }) {
+    Object.assign(this, { corpus, documents, search, limiter, faults, api, drift });
     this.graphqlEndpoint = new GraphqlEndpoint({ corpus, documents, search, faults, limiter });
   }
 
@@ -109,11 +110,14 @@ export class Routes {
     const body = this.search.body(result.totalCount, records, incomplete);
     const etagKey = `${this.api}|${this.corpus.version}|${q}|${sort}|${order}|${page}|${perPage}|${incomplete}`;
     const link = linkHeader(`${this.api}/search/repositories`, params, page, result.lastPage);
-    return {
+    const reply = {
       status: 200, body, cacheControl: 'no-cache',
       etag: `W/"${crypto.createHash('md5').update(etagKey).digest('hex')}"`,
       headers: link ? { link } : {},
     };
+    // The page is built: stars may now change before the client's next request.
+    if (this.faults.config.drift) this.drift?.served({ q, sort, order, page, perPage });
+    return reply;
   }
 
   repositoryEndpoint(req, url, kind) {

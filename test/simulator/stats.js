@@ -6,7 +6,7 @@
 // `cpu`: the simulator process's own CPU time since start or the last reset (user,
 // system, total ms, and total ms per counted request), from process.cpuUsage().
 // The misbehaviours (misbehaviours.js): GraphQL timeouts and the largest work measured,
-// and timeouts caused by broken repositories.
+// timeouts caused by broken repositories, and the stars drift of search results.
 
 function counters() {
   return { requests: 0, wasted: 0, rateLimited: 0, secondaryLimited: 0, duringPenalty: 0, notModified: 0, graphql: { queries: 0, points: 0 } };
@@ -25,6 +25,8 @@ export class Stats {
     this.total.graphqlTimeouts = 0;
     this.total.graphqlMaxWork = 0;
     this.total.broken = { rest: 0, graphql: 0 };
+    this.total.drift = { events: 0, moves: 0, repositories: 0 };
+    this.driftedIds = new Set();
     this.cpuAtReset = process.cpuUsage();
     this.byKind = {};
     this.byStatus = {};
@@ -99,6 +101,14 @@ export class Stats {
     this.byStatus[statusKey] = (this.byStatus[statusKey] ?? 0) + 1;
   }
 
+  /** A drift event (drift.js): these repository ids gained stars. */
+  recordDrift(ids) {
+    this.total.drift.events++;
+    this.total.drift.moves += ids.length;
+    for (const id of ids) this.driftedIds.add(id);
+    this.total.drift.repositories = this.driftedIds.size;
+  }
+
   /** A plain-object copy (JSON-serializable). */
   snapshot() {
     const { userOf } = this.identities;
@@ -106,6 +116,7 @@ export class Stats {
     const ms = (user + system) / 1000;
     return {
       ...structuredClone(this.total),
+      drift: { ...this.total.drift, ids: [...this.driftedIds].sort((a, b) => a - b) },
       cpu: {
         userMs: Math.round(user / 1000), systemMs: Math.round(system / 1000), ms: Math.round(ms),
         msPerRequest: this.total.requests ? Math.round((1000 * ms) / this.total.requests) / 1000 : null,
