@@ -6,10 +6,12 @@
 //   node test/simulator/cli.js [--port=0] [--host=127.0.0.1] [--tokens=10] [--repos=20000]
 //     [--seed=1] [--core-limit=5000] [--search-limit=30] [--graphql-limit=5000]
 //     [--core-window=3600] [--search-window=60] [--users=a,a,b] [--faults=JSON]
+//     [--graphql-budget=WORK|JSON] [--broken=ID,ID|JSON] [--drift=on|JSON]
 //     [--warm=search,rest,graphql] [--stats-on-exit]
 import { parseArgs } from 'node:util';
 
 import { startSimulator } from './index.js';
+import { normalizeBroken, normalizeDrift, normalizeGraphqlBudget } from './misbehaviours.js';
 
 const USAGE = `Usage: node test/simulator/cli.js [options]
 
@@ -25,6 +27,12 @@ const USAGE = `Usage: node test/simulator/cli.js [options]
   --search-window=S   Search window in seconds (default 60)
   --users=LIST        Logins by token index, comma-separated (a repeated login shares one quota)
   --faults=JSON       Fault configuration, e.g. '{"http502":0.01,"secondary":{"every":500,"retryAfter":1}}'
+  --graphql-budget=W  GraphQL queries whose work exceeds W time out (502 JSON / 504 HTML), or
+                      JSON {"work":750,"delayMs":0,"form":"json|html|mixed"} (default: off)
+  --broken=IDS        Repositories (ids, comma-separated) whose details time out on every API,
+                      or JSON {"ids":[...],"rate":0.001,"delayMs":0,"form":"mixed"} (default: none)
+  --drift=on          Search results drift while clients page: repositories gain stars between
+                      search pages; or JSON {"every":1,"count":1,"floorShare":0.25,"gain":null}
   --warm=PARTS        Build these documents of every repository before listening:
                       search, rest, graphql (comma-separated; see warm.js)
   --stats-on-exit     Print the request statistics as JSON to stderr on exit
@@ -49,7 +57,7 @@ try {
   ({ values } = parseArgs({
     options: Object.fromEntries([
       'port', 'host', 'tokens', 'repos', 'seed', 'core-limit', 'search-limit', 'graphql-limit', 'core-window',
-      'search-window', 'users', 'faults', 'warm',
+      'search-window', 'users', 'faults', 'warm', 'graphql-budget', 'broken', 'drift',
     ].map((name) => [name, { type: 'string' }]).concat([['stats-on-exit', { type: 'boolean' }], ['help', { type: 'boolean' }]])),
     strict: true,
   }));
@@ -65,6 +73,34 @@ let faults = {};
 if (values.faults) {
   try { faults = JSON.parse(values.faults); } catch { fail(`--faults expects JSON, got '${values.faults}'`); }
 }
+
+/** A misbehaviour flag: JSON, or the short form `shorthand` turns into a value; checked by `normalize`. */
+function misbehaviour(name, shorthand, normalize) {
+  const text = values[name];
+  if (text === undefined) return undefined;
+  let value;
+  try {
+    value = /^\s*[{[]/.test(text) ? JSON.parse(text) : shorthand(text);
+    normalize(value);
+  } catch (err) {
+    fail(`--${name}: ${err.message}`);
+  }
+  return value;
+}
+
+const numbers = (text) => text.split(',').map((part) => {
+  if (!/^\d+$/.test(part.trim())) throw new TypeError(`expects numbers, got '${text}'`);
+  return Number(part);
+});
+const switches = {
+  graphqlBudget: misbehaviour('graphql-budget', (text) => numbers(text)[0], normalizeGraphqlBudget),
+  broken: misbehaviour('broken', numbers, normalizeBroken),
+  drift: misbehaviour('drift', (text) => {
+    if (text !== 'on') throw new TypeError(`expects on or JSON, got '${text}'`);
+    return true;
+  }, normalizeDrift),
+};
+for (const [key, value] of Object.entries(switches)) if (value !== undefined) faults[key] = value;
 
 const simulator = await startSimulator({
   port: positive(values, 'port', 0),
