@@ -20,6 +20,10 @@ export function buildSummary({ config, selected, stored, added, stats, result, e
       core: stats?.requestsByResource?.core ?? 0,
       graphql: result?.graphqlQueries ?? 0,
       graphql_points: result?.graphqlPoints ?? 0,
+      // GraphQL queries that timed out (split in halves), and the size of query found to
+      // answer in time (100 unless GitHub timed out larger ones).
+      graphql_timeouts: result?.graphqlBatches?.timeouts ?? 0,
+      graphql_batch_size: result?.graphqlBatches?.size ?? null,
       not_modified: count('not_modified'),
       rate_limited: count('primary_limit'),
       secondary_limited: count('secondary_limit'),
