@@ -112,7 +112,7 @@ TEST_CASE("a gate that answers again is forgotten and full batches come back", "
   CHECK(sizer.stats().gate == 101);
 }
 
-TEST_CASE("workers may share one sizer", "[batch]") {
+TEST_CASE("workers may share one sizer", "[batch][engine]") {
   BatchSizer sizer;
   std::vector<std::thread> threads;
   std::vector<int> timeouts(4);
