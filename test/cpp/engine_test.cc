@@ -355,7 +355,7 @@ TEST_CASE("a query shared by groups is searched once and fills the least filled 
   }
 }
 
-TEST_CASE("a repository that fails on both APIs is pending; its batch-mates are delivered",
+TEST_CASE("a repository that fails on both APIs is pending, its batch-mates are delivered",
           "[engine]") {
   Rig rig(3);
   ScriptedResponse broken = json_reply(R"({"message":"Server Error"})");

@@ -294,7 +294,7 @@ TEST_CASE("a query that times out is split in halves and the size that works is 
   CHECK(next.graphql_requests == 2);
 }
 
-TEST_CASE("one repository GitHub cannot serve fails alone; its batch-mates are kept",
+TEST_CASE("one repository GitHub cannot serve fails alone, its batch-mates are kept",
           "[graphql]") {
   Rig rig;
   rig.server.on_next("/graphql", bad_gateway_json());  // a, b, c, d
