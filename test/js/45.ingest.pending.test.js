@@ -127,3 +127,51 @@ describe('a run that cannot fetch everything', () => {
     assert.ok(rows.every((row) => row.languages && typeof row.languages === 'object'));
   });
 });
+
+describe('a search that fails after retries', () => {
+  let searchDb;
+  let searchDir;
+
+  before(async () => {
+    searchDb = await createTestSchema('pending_search');
+    searchDir = tempDir();
+    fs.writeFileSync(path.join(searchDir, 'clusters.json'), JSON.stringify({
+      min_stars: 0,
+      clusters: { web: { quota: 1000, queries: ['topic:react'] } },
+    }));
+  });
+  after(async () => {
+    await searchDb?.drop();
+  });
+
+  function run() {
+    return nodeAsync([path.join(root, 'ingest-balanced-parallel.js'), `--config=${path.join(searchDir, 'clusters.json')}`, '--json'], {
+      cwd: searchDir,
+      timeout: 120_000,
+      env: { GITHUB_TOKENS: sim.tokens.join(','), GITHUB_API_URL: sim.url, DATABASE_URL: schemaDatabaseUrl(searchDb.schema) },
+    });
+  }
+
+  it('is pending work, said in words, and searched again by the next run', async () => {
+    sim.setFaults({});
+    // Every try of the query's first page: GitHub's gateway timing out.
+    sim.queueFault({ path: '/search/repositories', kind: '502json', count: 50 });
+    const failed = await run();
+    assert.equal(failed.status, 3, failed.stderr);
+    assert.equal(JSON.parse(failed.stdout).pending, 1);
+    assert.match(failed.stderr, /topic:react/);
+    assert.match(failed.stderr, /GitHub answered 502/);
+    assert.doesNotMatch(failed.stderr, /ran dry|answered 0\b|could not be planned/);
+    const { rows } = await searchDb.query('SELECT cluster, query FROM pending_searches');
+    assert.deepEqual(rows, [{ cluster: 'web', query: 'topic:react' }]);
+
+    sim.setFaults({});
+    const again = await run();
+    assert.equal(again.status, 0, again.stderr);
+    const summary = JSON.parse(again.stdout);
+    assert.equal(summary.pending, 0);
+    const { match } = compileQuery('topic:react');
+    assert.equal(summary.repos_written, sim.corpus.repositories.filter((repo) => match(repo)).length);
+    assert.equal((await searchDb.query('SELECT * FROM pending_searches')).rows.length, 0);
+  });
+});
