@@ -31,7 +31,14 @@ export function ours(api) {
       const s = jsonSummary(run, `gh-ingest --api=${api}`);
       return {
         repos: s.repos_written, rateLimited: s.requests?.rate_limited ?? null,
-        graphql: s.requests?.graphql === undefined ? null : { queries: s.requests.graphql, points: s.requests.graphql_points },
+        // timeouts: GraphQL queries GitHub timed out; batchSize: the query size the run
+        // found to answer in time (100 unless timeouts shrank it).
+        graphql: s.requests?.graphql === undefined ? null : {
+          queries: s.requests.graphql, points: s.requests.graphql_points,
+          timeouts: s.requests.graphql_timeouts ?? null, batchSize: s.requests.graphql_batch_size ?? null,
+        },
+        // Search requests spent re-checking ranges that came back short of total_count.
+        searchRechecks: s.requests?.search_rechecks ?? null,
         raw: s,
       };
     },

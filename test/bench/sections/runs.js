@@ -28,19 +28,25 @@ function common(run) {
     byResource: requestsByResource(stats),
     wasted: wastedRequests(stats),
     rateLimitedSeenByPipeline: run.summary.rateLimited,
-    // GraphQL queries and points as the pipeline counted them (ours --api=graphql).
+    // GraphQL queries, points, timeouts and batch size as the pipeline counted them
+    // (ours --api=graphql).
     graphqlSeenByPipeline: run.summary.graphql ?? null,
+    searchRechecks: run.summary.searchRechecks ?? null,
     tokens: tokenEvenness(stats),
     ranDry: run.summary.ranDry ?? [],
     simulator: simulatorFigures(run.simulator),
   };
 }
 
-/** One quota-limited run: its figures, the requests each bucket accepted, and their bound. */
+/**
+ * One quota-limited run: its figures, the requests each bucket accepted, their bound,
+ * and the simulator's statistics.
+ */
 async function boundedRun(pipeline, context, { tokens, limits, windows, simulator, job }) {
-  const figures = common(await measure(pipeline, { ...context, simulatorArgs: simulator, job }));
+  const run = await measure(pipeline, { ...context, simulatorArgs: simulator, job });
+  const figures = common(run);
   const accepted = Object.fromEntries(Object.entries(figures.byResource).map(([r, v]) => [r, v.accepted]));
-  return { figures, accepted, bound: quotaBound(accepted, { tokens, limits, windows }) };
+  return { figures, accepted, bound: quotaBound(accepted, { tokens, limits, windows }), stats: run.simulator.stats };
 }
 
 /** Section 1 (and the wall/wasted half of section 2): the quota-limited job. */
