@@ -5,7 +5,8 @@
 //   1. quota    quota efficiency: wall time against the bound the quotas allow,
 //               requests per repository, wasted requests, token evenness; with
 //               --api=graphql also GraphQL's 20,000-repository multi-cluster job
-//               against its search-page bound (search is the bucket that binds it)
+//               against its search-page bound (search is the bucket that binds it),
+//               and the same job with GraphQL queries timing out past a work budget
 //   2. peer     ours / Octokit: wall time, CPU per 1,000 repositories, peak RSS, waste
 //   3. cpu      engine CPU with unlimited quotas: repositories/s, CPU per repository,
 //               simdjson search-page parsing against JSON.parse
@@ -27,7 +28,7 @@ import { scratchDirectory } from './lib/paths.js';
 import { closeSimulator } from './lib/simulator.js';
 import { evaluateTargets, formatReport } from './lib/report.js';
 import { parseSection } from './sections/parse.js';
-import { cpuRuns, memoryRuns, quotaRuns, searchBoundRuns } from './sections/runs.js';
+import { cpuRuns, graphqlBudgetRuns, memoryRuns, quotaRuns, searchBoundRuns } from './sections/runs.js';
 
 const SECTIONS = ['quota', 'peer', 'cpu', 'memory'];
 const APIS = ['rest', 'graphql'];
@@ -37,8 +38,9 @@ const USAGE = `Usage: npm run bench [-- options]
   --section=LIST          Sections to run: ${SECTIONS.join(', ')} (default: all)
   --api=LIST              Our pipelines, each a column: rest (default), graphql, or rest,graphql
                           (details through REST or GraphQL; the first is the one the targets
-                          and the memory section use; graphql adds a 20,000-repository job
-                          bound by the search quota to the quota section)
+                          and the memory section use; graphql adds to the quota section a
+                          20,000-repository job bound by the search quota, and the same job
+                          under a GraphQL work budget)
   --json                  One JSON object on stdout instead of the table
   --help                  Show this help
 `;
@@ -108,7 +110,11 @@ try {
   if (runQuota) await section('quota', () => quotaRuns(compared, context));
   // GraphQL against its search-page bound (a second quota job, --api=graphql only).
   const graphqlPipelines = ourPipelines.filter((p) => p.id === 'ours-graphql');
-  if (wants('quota') && graphqlPipelines.length) await section('searchBound', () => searchBoundRuns(graphqlPipelines, context));
+  if (wants('quota') && graphqlPipelines.length) {
+    await section('searchBound', () => searchBoundRuns(graphqlPipelines, context));
+    // The same job with GraphQL timing out past a work budget, against the figure above.
+    await section('graphqlBudget', () => graphqlBudgetRuns(graphqlPipelines, context, results.searchBound));
+  }
   if (runCpu) {
     await section('cpu', async () => {
       const runs = await cpuRuns(compared, context);
@@ -126,7 +132,7 @@ const report = {
   // Results of every run; `shown` lists the sections of the table (the peer section
   // is made of the quota and cpu runs).
   shown: SECTIONS.filter((name) => wants(name) && (name === 'peer' ? results.quota || results.cpu
-    : name === 'quota' ? results.quota || results.searchBound : results[name])),
+    : name === 'quota' ? results.quota || results.searchBound || results.graphqlBudget : results[name])),
   sections: results,
   columns: compared.map((p) => ({ id: p.id, label: p.label })),
   primary,

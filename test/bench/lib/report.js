@@ -7,7 +7,11 @@ const TARGETS = {
   zeroWaste: 'zero wasted requests',
   cpuVsPeer: 'at least 3x less CPU per repository than the Octokit pipeline',
   memoryGrowth: 'peak RSS growing less than 20% from 10k to 100k repositories',
+  graphqlBudget: 'GraphQL under a work budget within 20% of its figure without',
 };
+
+// Active / search-page bound under a GraphQL work budget, over the same without it.
+const BUDGET_ALLOWANCE = 1.20;
 
 const fmt = {
   n: (v, digits = 0) => (v === null || v === undefined || !Number.isFinite(v) ? '–'
@@ -82,7 +86,32 @@ export function evaluateTargets(sections, primary, { memory: withMemory = true }
         (g < 0.2 ? '' : `: ${fmt.n(100 * (g - 0.2), 1)} points over`),
     });
   }
+  const budget = sections.graphqlBudget?.results?.[primary];
+  if (budget) out.push(budgetTarget(budget, sections.graphqlBudget.setup));
   return out;
+}
+
+/** Within the allowance: a ratio of figures (<= 1.20) and every repository of the job stored. */
+function budgetMet(r, setup) {
+  return r.overUnbudgeted !== null && r.overUnbudgeted <= BUDGET_ALLOWANCE && r.repos === setup.repos;
+}
+
+function budgetTarget(r, setup) {
+  const ratioOf = r.overUnbudgeted;
+  const base = { id: 'graphqlBudget', target: TARGETS.graphqlBudget, value: ratioOf };
+  const timeouts = `${fmt.n(r.timeouts.simulator)} timeouts (the pipeline counted ${fmt.n(r.timeouts.pipeline)}), batch size found ${fmt.n(r.batchSize)}`;
+  if (ratioOf === null) {
+    return { ...base, met: null, detail: `not measured: no figure without the budget to compare with (active / search-page bound ${fmt.x(r.activeOverBound)}; ${timeouts})` };
+  }
+  const short = r.repos === setup.repos ? '' : `; only ${fmt.n(r.repos)} of ${fmt.n(setup.repos)} repositories stored`;
+  const over = ratioOf <= BUDGET_ALLOWANCE ? '' : `: ${fmt.n(100 * (ratioOf - 1), 1)}% slower, ${fmt.n(100 * (ratioOf - BUDGET_ALLOWANCE), 1)} points past the 20% allowed`;
+  return {
+    ...base, met: budgetMet(r, setup),
+    detail: `${fmt.x(ratioOf)} (active / search-page bound ${fmt.x(r.activeOverBound)} under a work budget of ` +
+      `${fmt.n(setup.budget.work)}, ${fmt.x(r.unbudgetedActiveOverBound)} without; active ${fmt.s(r.activeS)} s vs ` +
+      `${fmt.s(r.unbudgetedActiveS)} s; ${timeouts}; ` +
+      `${fmt.n(r.repos)} of ${fmt.n(setup.repos)} stored)${short}${over}`,
+  };
 }
 
 // Our pipelines (ours-rest, ours-graphql), each with a ratio column against the peer.
@@ -213,6 +242,43 @@ function rows(sections, shown, columns, primary, targets) {
         return w ? `${fmt.s(b.windowedS)} (${b.binding}, ${w.windowsNeeded} x ${w.windowS} s)` : '–';
       }),
     });
+  }
+
+  const gb = sections.graphqlBudget;
+  if (gb && shown.includes('quota')) {
+    const q = gb.results;
+    const { setup } = gb;
+    const searchesOf = (r) => r.bound.perResource.search;
+    out.push({
+      section: '1c. Budget',
+      metric: `1b's job; GraphQL queries past ${fmt.n(setup.budget.work)} work time out after ${fmt.s(setup.budget.delayMs / 1000)} s (GitHub: 10 s)`,
+      values: {},
+    });
+    out.push({ metric: 'repositories stored', values: each(q, (r) => `${fmt.n(r.repos)} of ${fmt.n(setup.repos)}`) });
+    out.push({ metric: 'wall time, whole process (s)', values: each(q, (r) => fmt.s(r.wallS)) });
+    out.push({ metric: 'active time, first to last request (s)', values: each(q, (r) => fmt.s(r.activeS)) });
+    out.push({
+      metric: 'search-page bound, fixed windows (s)',
+      values: each(q, (r) => (searchesOf(r) ? `${fmt.s(searchesOf(r).windowedS)} (${fmt.n(searchesOf(r).requests)} in ${windowsText(searchesOf(r).windowsNeeded)})` : '–')
+        + (r.bound.binding && r.bound.binding !== 'search' ? `; binding: ${r.bound.binding}` : '')),
+    });
+    out.push({ metric: 'active / search-page bound', values: each(q, (r) => (r.bound.windowedS > 0 ? fmt.x(r.activeOverBound) : 'n/a')) });
+    const gbStatus = Object.keys(q).length ? (Object.values(q).every((r) => budgetMet(r, setup)) ? 'met' : 'MISSED') : 'n/a';
+    out.push({
+      metric: '  over the same figure without the budget (1b)',
+      values: each(q, (r) => `${fmt.x(r.overUnbudgeted)} (${fmt.x(r.unbudgetedActiveOverBound)} without)`),
+      target: `<= 1.20x: ${gbStatus}`,
+    });
+    out.push({
+      metric: '  graphql queries / points (points per 1,000 repos)',
+      values: each(q, (r) => (r.byResource?.graphql ? `${fmt.n(r.byResource.graphql.sent)} / ${fmt.n(r.byResource.graphql.accepted)} (${fmt.n((1000 * r.byResource.graphql.accepted) / r.repos, 1)})` : '–')),
+    });
+    out.push({ metric: '  timeouts: simulator / pipeline', values: each(q, (r) => `${fmt.n(r.timeouts.simulator)} / ${fmt.n(r.timeouts.pipeline)}`) });
+    out.push({ metric: '  batch size found (largest work measured)', values: each(q, (r) => `${fmt.n(r.batchSize)} (${fmt.n(r.maxWork, 1)})`) });
+    out.push(searchRequestsRow(q));
+    out.push({ metric: 'wasted requests (empty bucket, limited)', values: each(q, (r) => fmt.n(r.wasted)) });
+    out.push({ metric: 'CPU (s) / peak RSS (MB)', values: each(q, (r) => `${fmt.s(r.cpuS)} / ${fmt.n(r.maxRssMb)}`) });
+    out.push({ metric: 'simulator event loop, busiest 1 s', values: each(q, (r) => fmt.util(r.simulator.peakUtil)) });
   }
 
   const cpu = sections.cpu;

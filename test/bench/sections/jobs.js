@@ -3,6 +3,7 @@
 import path from 'node:path';
 
 import { DEFAULT_CLUSTERS_PATH } from '../../../js/config/clusters.js';
+import { DEFAULT_WORK_BUDGET } from '../../simulator/graphql/work.js';
 import { BENCH_DIR } from '../lib/paths.js';
 
 const UNLIMITED = 1_000_000_000;
@@ -73,6 +74,28 @@ export function searchBoundJob(quick) {
       searchSpacingMs: Math.round((windows.search * 1000) / limits.search),
     },
   };
+}
+
+// GitHub ends a request it cannot process in 10 seconds (the GraphQL API's "Timeouts").
+const GITHUB_TIMEOUT_MS = 10_000;
+
+/**
+ * GraphQL under a work budget: the search-bound job (above) against a simulator whose
+ * GraphQL queries time out when their work passes the default budget (750: any 50
+ * repositories of the engine's details query pass, a full query of 100 does not;
+ * test/simulator/README.md, "GitHub misbehaviours"), the timeout answered after a delay
+ * and charged its points. GitHub answers after 10 s. This job runs GitHub's time faster
+ * by the ratio of its binding window, search, to GitHub's (30 s for 60 s: 2x; quick: 3 s,
+ * 20x), so the delay is compressed alike: 5 s (quick: 0.5 s). Compressed like the core
+ * and GraphQL windows instead (120x), a timeout would cost 83 ms, next to nothing.
+ */
+export function graphqlBudgetJob(quick) {
+  const job = searchBoundJob(quick);
+  const budget = {
+    work: DEFAULT_WORK_BUDGET,
+    delayMs: Math.round((GITHUB_TIMEOUT_MS * job.windows.search) / job.github.windows.search),
+  };
+  return { ...job, budget, simulator: { ...job.simulator, 'graphql-budget': JSON.stringify(budget) } };
 }
 
 // The unlimited jobs' simulator has no secondary caps, so ours does not pace below
