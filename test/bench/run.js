@@ -11,8 +11,10 @@
 //   3. cpu      engine CPU with unlimited quotas: repositories/s, CPU per repository,
 //               simdjson search-page parsing against JSON.parse
 //   4. memory   peak RSS of our ingest at 10,000 and 100,000 repositories
+//   5. drift    search results that move while the engine pages: the search requests
+//               the range re-check adds, and the matching repositories missed
 //
-//   npm run bench [-- --quick] [--section=quota,peer,cpu,memory] [--api=rest[,graphql]] [--json]
+//   npm run bench [-- --quick] [--section=quota,peer,cpu,memory,drift] [--api=rest[,graphql]] [--json]
 //
 // Every pipeline runs in its own process (CPU and peak RSS per process) against its own
 // simulator process (fresh quotas; its CPU is reported apart) and a fresh copy of an
@@ -27,10 +29,11 @@ import { makeDatabaseTemplate, ours, PEER_PIPELINE } from './lib/pipelines.js';
 import { scratchDirectory } from './lib/paths.js';
 import { closeSimulator } from './lib/simulator.js';
 import { evaluateTargets, formatReport } from './lib/report.js';
+import { driftRuns } from './sections/drift.js';
 import { parseSection } from './sections/parse.js';
 import { cpuRuns, graphqlBudgetRuns, memoryRuns, quotaRuns, searchBoundRuns } from './sections/runs.js';
 
-const SECTIONS = ['quota', 'peer', 'cpu', 'memory'];
+const SECTIONS = ['quota', 'peer', 'cpu', 'memory', 'drift'];
 const APIS = ['rest', 'graphql'];
 const USAGE = `Usage: npm run bench [-- options]
 
@@ -123,6 +126,7 @@ try {
     });
   }
   if (wants('memory')) await section('memory', () => memoryRuns(ourPipelines[0], context));
+  if (wants('drift')) await section('drift', () => driftRuns(ourPipelines, context));
 } finally {
   await closeSimulator();
   remove();

@@ -79,6 +79,15 @@ export async function sinkCost(dbDir, { scratch, template }) {
   }
 }
 
+/** The ids of the repositories stored in `dbDir` (lib/stored-ids.js, its own process), ascending. */
+export async function storedIds(dbDir, { scratch }) {
+  const run = await runMeasured({
+    script: path.join(BENCH_DIR, 'lib', 'stored-ids.js'), args: [dbDir], env: pipelineEnv({}), cwd: scratch,
+  });
+  if (run.exitCode !== 0) throw new Error(`stored-ids failed: ${run.stderr.trim().split('\n').pop()}`);
+  return jsonSummary(run, 'stored-ids');
+}
+
 /**
  * An empty embedded database with the schema (lib/make-template.js); every run gets a
  * copy, so that PGlite's initdb (seconds of CPU, ~1 GB peak RSS) is paid by neither

@@ -2,7 +2,7 @@
 // One place, so the quick smoke version and the full one differ only in size.
 import path from 'node:path';
 
-import { DEFAULT_CLUSTERS_PATH } from '../../../js/config/clusters.js';
+import { DEFAULT_CLUSTERS_PATH, loadClusters } from '../../../js/config/clusters.js';
 import { DEFAULT_WORK_BUDGET } from '../../simulator/graphql/work.js';
 import { BENCH_DIR } from '../lib/paths.js';
 
@@ -130,4 +130,46 @@ export function memoryJobs(quick) {
   return (quick ? [500, 2000] : [10_000, 100_000]).map((limit) => ({
     simulator, job: { config, limit, details: 'none', searchSpacingMs: 0, env: NO_MINUTE_CAPS },
   }));
+}
+
+/**
+ * Search drift: results that move while a client pages (the simulator's --drift: after
+ * every `every`-th served search page, `count` repositories of that page's query gain
+ * stars; each one, a "climber", jumps from the next two pages onto a page already
+ * served, so a client that reads pages in order misses it and sees another twice).
+ * The clusters want every repository their queries match, so "missed" is measurable:
+ * clusters.drift.json holds the default clusters' 32 queries with quotas above anything
+ * they match and no stars floor (min_stars 0). Without a floor drift only reorders
+ * results and never adds a match (a "riser" is lifted over a floor), so the set the
+ * queries match is the same before and after the run, computed from the seed; a
+ * repository lifted into a query after its range was checked is not owed by design
+ * (README, "When GitHub misbehaves"), which would make "missed" ambiguous.
+ *
+ * Intensity: every 20th search page served, one repository moves onto a page already
+ * read (7-9 moves in the full job's ~175 searches, each a repository a client without
+ * a re-check misses). Every simulated move lands on a page already read, the worst
+ * case: on GitHub a star moves a repository past the ones with as many stars only. The
+ * engine's re-check costs about one search request per range a move shortened, so the
+ * extra share is about moves / searches: a move after every page (the simulator's
+ * default, --drift=on) costs ~18% more searches here. test/bench/RESULTS.md has the curve.
+ * Unlimited quotas: drift counts pages, not seconds, and the figures are requests.
+ * Details: languages only (REST: one core request per repository; GraphQL: one query
+ * per 100), enough for each --api to interleave its details with its searches as it does.
+ */
+export function driftJob(quick) {
+  const config = path.join(BENCH_DIR, 'clusters.drift.json');
+  const { clusters } = loadClusters(config);
+  const repos = quick ? 3_000 : 20_000;
+  return {
+    corpus: { seed: 1, repositories: repos },
+    drift: { every: 20, count: 1 },
+    simulator: {
+      tokens: TOKENS, repos, seed: 1,
+      'core-limit': UNLIMITED, 'search-limit': UNLIMITED, 'graphql-limit': UNLIMITED,
+    },
+    job: {
+      config, limit: Object.values(clusters).reduce((sum, c) => sum + c.quota, 0),
+      details: 'languages', searchSpacingMs: 0, env: NO_MINUTE_CAPS,
+    },
+  };
 }
