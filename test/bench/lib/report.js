@@ -29,6 +29,12 @@ function plural(n, noun) {
   return `${fmt.n(n)} ${noun.endsWith('y') ? `${noun.slice(0, -1)}ies` : `${noun}s`}`;
 }
 
+/** 2nd, 3rd, 11th, 20th, 21st. */
+function ordinal(n) {
+  const teen = n % 100 >= 11 && n % 100 <= 13;
+  return `${fmt.n(n)}${teen ? 'th' : { 1: 'st', 2: 'nd', 3: 'rd' }[n % 10] ?? 'th'}`;
+}
+
 function ratio(a, b) {
   return Number.isFinite(a) && Number.isFinite(b) && b !== 0 ? a / b : null;
 }
@@ -381,7 +387,8 @@ function rows(sections, shown, columns, primary, targets) {
     const all = (test) => (Object.keys(q).length ? (Object.values(q).every(test) ? 'met' : 'MISSED') : 'n/a');
     out.push({ section: '5. Drift', metric: `unlimited quotas, corpus ${fmt.n(setup.corpus)}, details ${setup.details}; without / with drift`, values: {} });
     out.push({ metric: `${setup.clusters} clusters, ${setup.queries} queries, no stars floor: every match wanted (${fmt.n(setup.matching)})`, values: {} });
-    out.push({ metric: `drift: every ${setup.drift.every}th search page, ${plural(setup.drift.count, 'repository')} onto a page read`, values: {} });
+    const pages = setup.drift.every === 1 ? 'every search page' : `every ${ordinal(setup.drift.every)} search page`;
+    out.push({ metric: `drift: ${pages}, ${plural(setup.drift.count, 'repository')} onto a page read`, values: {} });
     out.push({ metric: 'repositories stored', values: both((r) => fmt.n(r.storedIds)) });
     out.push({ metric: 'search requests', values: both((r) => fmt.n(r.searches)) });
     out.push({ metric: '  per 1,000 repositories', values: both((r) => fmt.n(r.searchesPer1000, 1)) });
