@@ -7,12 +7,13 @@
 // maximum.
 //
 // Growth is careful because every failed attempt costs a timeout (10 s of a worker on
-// github.com): the smallest size that failed is a gate that growth approaches (a quarter
-// more at a time, never past halfway to the gate) and stops short of when within a
-// quarter; the gate itself is tried again only after a long run of successes, twice as
-// long after each time it fails again. A run whose budget never changes therefore pays
-// a handful of timeouts, not one per batch; a GitHub that recovers gets full batches
-// back.
+// github.com): a larger size is a trial, leased to one query at a time while the other
+// workers keep the size known to work, and adopted only once that query answers. The
+// smallest size that failed is a gate that growth approaches (a quarter more at a time,
+// never past halfway to the gate) and stops short of when within a quarter; the gate
+// itself is tried again only after a long run of successes, twice as long after each
+// time it fails again. A run whose budget never changes therefore pays a handful of
+// timeouts, not one per batch; a GitHub that recovers gets full batches back.
 //
 // Thread-safe: the workers of a run share one sizer per query shape.
 #ifndef GH_INGEST_CORE_BATCH_SIZER_H_
@@ -39,12 +40,26 @@ struct BatchSizerStats {
   std::int64_t grows = 0;
 };
 
+// How many repositories one query may ask for; `trial`: a larger size than the one known
+// to work, leased to this query alone.
+struct BatchLease {
+  std::size_t size = 0;
+  bool trial = false;
+};
+
 class BatchSizer {
  public:
   explicit BatchSizer(BatchSizerOptions options = {});
 
-  // Repositories the next query may ask for (1..max).
+  // The size known to work (1..max).
   std::size_t size() const;
+  // The size for the next query: the trial size when one is waiting and no other query
+  // holds it, else size(). A trial lease must end in succeeded() or timed_out() with
+  // its full size, or in release().
+  BatchLease lease();
+  // A lease not used at its full size (the queue held fewer repositories): its trial,
+  // if it was one, goes to a later query.
+  void release(const BatchLease& lease);
   // A query of `count` repositories timed out (or failed the way a timeout does).
   void timed_out(std::size_t count);
   // A query of `count` repositories was answered.
@@ -58,7 +73,9 @@ class BatchSizer {
   std::size_t size_;
   std::size_t gate_;      // growth stays below it; max + 1 when nothing failed
   std::size_t good_ = 0;  // the largest size answered below the gate
-  bool probing_ = false;  // the gate was forgotten to try it again
+  bool probing_ = false;  // the trial tries the gate again
+  std::size_t trial_ = 0;  // a larger size waiting to be tried; 0: none
+  bool trial_out_ = false;  // a query holds the trial
   int streak_ = 0;        // successes at the current size since it last changed
   int probe_after_;
   BatchSizerStats stats_;

@@ -708,7 +708,10 @@ void Engine::run_worker(std::size_t index) {
     return fetch_details(api, json, repo, options_.details,
                          etags == options_.known_etags.end() ? DetailEtags{} : etags->second);
   };
-  while (take(search, refresh, owed, details, graphql ? batch_sizer_.size() : 1)) {
+  // The size of this worker's next GraphQL query, leased before taking work: a larger
+  // size on trial goes to one query at a time.
+  BatchLease lease = graphql ? batch_sizer_.lease() : BatchLease{1, false};
+  while (take(search, refresh, owed, details, lease.size)) {
     if (!details.empty() && details.front().second.fallback) {
       // Failed through the run's API: alone, through the other one.
       const std::size_t group = details.front().first;
@@ -723,7 +726,8 @@ void Engine::run_worker(std::size_t index) {
       repos.clear();
       for (auto& d : details) repos.push_back(std::move(d.second.repo));
       GraphqlDetailsResult r = fetch_details_graphql(api, graphql_parser, graphql_endpoint, repos,
-                                                     options_.details, batch_sizer_);
+                                                     options_.details, batch_sizer_, lease);
+      lease = batch_sizer_.lease();
       graphql_queries += static_cast<std::uint64_t>(r.graphql_requests);
       graphql_points += r.points;
       for (std::size_t i = 0; i < repos.size(); ++i) {
@@ -807,6 +811,7 @@ void Engine::run_worker(std::size_t index) {
     }
     finished_one();
   }
+  batch_sizer_.release(lease);
   std::lock_guard<std::mutex> guard(mutex_);
   result_.retried += api.counters().retried;
   result_.graphql_queries += graphql_queries;

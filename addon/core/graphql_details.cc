@@ -171,22 +171,13 @@ bool send_query(Fetch& f, std::size_t first, std::size_t count, int max_failures
   return true;
 }
 
-// repos [first, first + count), in queries of at most the size learnt so far. A query
-// that fails is split in halves, each sent on its own, down to single repositories: a
+// repos [first, first + count) in one query. A query that fails is split in halves, each sent on its own, down to single repositories: a
 // timeout is usually the size of the query, and one repository that GitHub cannot
 // serve must not take its batch-mates with it. Only when both halves of a failed query
 // are answered in full was the failure the size: then the sizer learns it (a broken
 // repository in a batch teaches it nothing). True when every repository was answered.
 bool fetch_range(Fetch& f, std::size_t first, std::size_t count) {
   if (f.over || count == 0) return true;
-  const std::size_t size = f.sizer.size();
-  if (count > size) {
-    bool all = true;
-    for (std::size_t at = first; at < first + count; at += size) {
-      all = fetch_range(f, at, std::min(size, first + count - at)) && all;
-    }
-    return all;
-  }
   ApiResult sent;
   // Many repositories: a timeout or a server error splits the query at once (the same
   // heavy query sent again would only time out again). One repository: a couple of
@@ -269,13 +260,26 @@ std::int64_t health_percentage(const CommunityProfile& profile, bool has_descrip
 GraphqlDetailsResult fetch_details_graphql(GitHubApi& api, GraphqlResponseParser& parser,
                                            const std::string& graphql_url,
                                            std::vector<Repository>& repos, const DetailSet& wanted,
-                                           BatchSizer& sizer) {
+                                           BatchSizer& sizer, BatchLease lease) {
   GraphqlDetailsResult result;
   result.reports.resize(repos.size());
-  if (!wanted.any()) return result;
+  if (!wanted.any()) {
+    sizer.release(lease);
+    return result;
+  }
+  if (lease.size == 0) lease = {sizer.size(), false};
+  // A trial size is tried by one full query of it; fewer repositories say nothing.
+  if (lease.trial && repos.size() < lease.size) {
+    sizer.release(lease);
+    lease = {sizer.size(), false};
+  }
 
   Fetch fetch{api, parser, graphql_url, repos, wanted, sizer, result, {}, false};
-  fetch_range(fetch, 0, repos.size());
+  for (std::size_t first = 0; first < repos.size() && !fetch.over; first += lease.size) {
+    fetch_range(fetch, first, std::min(lease.size, repos.size() - first));
+  }
+  // Settled by the query's answer, unless its outcome said nothing about the size.
+  sizer.release(lease);
   std::vector<std::size_t>& rest_readmes = fetch.rest_readmes;
   if (fetch.over) {
     for (std::size_t i : rest_readmes) {

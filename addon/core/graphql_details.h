@@ -38,13 +38,14 @@ struct GraphqlDetailsResult {
 // longer exists) or failed / rejected / stopped / no_token (no details kept). Repositories without
 // node_id are looked up by owner/name.
 //
-// Queries carry at most `sizer.size()` repositories; a query that fails is split in
-// halves down to single repositories, so a failure is one repository's, never its
-// batch's, and the sizer learns the size GitHub answers in time (batch_sizer.h).
+// Queries carry at most `lease.size` repositories (no lease: sizer.size()), the lease
+// released at the end; a query that fails is split in halves down to single
+// repositories, so a failure is one repository's, never its batch's, and the sizer
+// learns the size GitHub answers in time (batch_sizer.h).
 GraphqlDetailsResult fetch_details_graphql(GitHubApi& api, GraphqlResponseParser& parser,
                                            const std::string& graphql_url,
                                            std::vector<Repository>& repos, const DetailSet& wanted,
-                                           BatchSizer& sizer);
+                                           BatchSizer& sizer, BatchLease lease = {});
 
 // Where a repository's README is, from its answer (the contract's README rule).
 struct ReadmeFinding {
