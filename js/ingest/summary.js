@@ -17,6 +17,8 @@ export function buildSummary({ config, selected, stored, added, stats, result, e
       search: stats?.requestsByResource?.search ?? 0,
       // Of those: ranges searched again because what arrived fell short of total_count.
       search_rechecks: result?.searchRechecks ?? 0,
+      // Repositories only those re-checks brought: what a client that pages once misses.
+      search_recheck_found: result?.searchRecheckFound ?? 0,
       core: stats?.requestsByResource?.core ?? 0,
       graphql: result?.graphqlQueries ?? 0,
       graphql_points: result?.graphqlPoints ?? 0,

@@ -115,7 +115,7 @@ describe('runOutcome()', () => {
 
 describe('the summary', () => {
   const config = { clusters: { web: { quota: 40 } } };
-  const result = { ok: true, clusters: {}, searchRechecks: 4 };
+  const result = { ok: true, clusters: {}, searchRechecks: 4, searchRecheckFound: 2 };
 
   it('"pending" right after repos_written, and requests.search_rechecks', () => {
     const summary = buildSummary({
@@ -124,6 +124,7 @@ describe('the summary', () => {
     assert.deepEqual(Object.keys(summary).slice(0, 3), ['repos_written', 'pending', 'clusters']);
     assert.equal(summary.pending, 3);
     assert.equal(summary.requests.search_rechecks, 4);
+    assert.equal(summary.requests.search_recheck_found, 2);
     assert.match(formatSummary(summary), /^pending: 3 \(fetched first by the next run\)$/m);
   });
 
@@ -131,6 +132,7 @@ describe('the summary', () => {
     const summary = buildSummary({ config, selected: ['web'], stored: {}, added: {}, stats: null, result: { ok: true }, written: 0, elapsedS: 0 });
     assert.equal(summary.pending, 0);
     assert.equal(summary.requests.search_rechecks, 0);
+    assert.equal(summary.requests.search_recheck_found, 0);
     assert.doesNotMatch(formatSummary(summary), /pending/);
   });
 });
