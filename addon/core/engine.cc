@@ -490,18 +490,22 @@ void Engine::refresh_one(GitHubApi& api, GitHubJson& json, const RefreshTarget& 
       return;
     }
   }
+  queue_details(target.group, std::move(work), false);
+}
+
+void Engine::queue_details(std::size_t group, DetailWork work, bool first) {
   if (options_.details.any()) {
     {
       std::lock_guard<std::mutex> guard(mutex_);
-      details_.push(target.group, std::move(work));
+      first ? details_.push_front(group, std::move(work)) : details_.push(group, std::move(work));
     }
     work_cv_.notify_all();
     return;
   }
   DetailReport report;
-  report.refreshed = true;
-  report.etags.repository = std::move(work.repository_etag);
-  detail_done(target.group, std::move(work), std::move(report));
+  report.refreshed = work.refreshed;
+  report.etags.repository = work.repository_etag;
+  detail_done(group, std::move(work), std::move(report));
 }
 
 void Engine::flush(std::size_t group, std::unique_lock<std::mutex>& lock) {
@@ -663,17 +667,7 @@ void Engine::fetch_owed(GitHubApi& api, GitHubJson& json, const RefreshTarget& t
       return;
     }
   }
-  if (options_.details.any()) {
-    {
-      std::lock_guard<std::mutex> guard(mutex_);
-      details_.push_front(target.group, std::move(work));
-    }
-    work_cv_.notify_all();
-    return;
-  }
-  DetailReport report;
-  report.etags.repository = std::move(work.repository_etag);
-  add_to_batch(target.group, std::move(work.repo), std::move(report));
+  queue_details(target.group, std::move(work), true);
 }
 
 void Engine::run_worker(std::size_t index) {

@@ -248,6 +248,9 @@ class Engine {
             std::vector<std::pair<std::size_t, DetailWork>>& details, std::size_t max_details);
   // An owed repository (EngineOptions::owed): its search fields by id, then its details.
   void fetch_owed(GitHubApi& api, GitHubJson& json, const RefreshTarget& target);
+  // A repository fetched by id (re-checked or owed): its details queued (`first`: ahead of
+  // the group's others), or delivered at once when none are wanted.
+  void queue_details(std::size_t group, DetailWork work, bool first);
   // A detail fetch that failed: tried through the other API, or given up as pending.
   void detail_failed(std::size_t group, DetailWork work, const DetailReport& report);
   // A claimed repository given up for this run: recorded for the caller, claim kept.

@@ -216,6 +216,28 @@ bool ReadGroups(Napi::Env env, const Napi::Value& value, std::vector<EngineGroup
   return true;
 }
 
+// Group index by name, for entries that name their group (`cluster`).
+std::unordered_map<std::string, std::size_t> GroupIndex(const std::vector<EngineGroup>& groups) {
+  std::unordered_map<std::string, std::size_t> index;
+  for (std::size_t g = 0; g < groups.size(); ++g) index.emplace(groups[g].name, g);
+  return index;
+}
+
+// The group `entry.cluster` names; throws (false) when it names none.
+bool ReadGroupOf(Napi::Env env, const Napi::Object& entry,
+                 const std::unordered_map<std::string, std::size_t>& index,
+                 const std::string& where, std::size_t& group) {
+  Napi::Value cluster = entry.Get("cluster");
+  const auto found =
+      cluster.IsString() ? index.find(cluster.As<Napi::String>().Utf8Value()) : index.end();
+  if (found == index.end()) {
+    ThrowInvalidArgument(env, "the name of one of the groups", where + ".cluster", cluster);
+    return false;
+  }
+  group = found->second;
+  return true;
+}
+
 // [{id, cluster, etag?}]: stored repositories to re-check, each carried by the batches
 // of the group named by its stored cluster.
 bool ReadRefresh(Napi::Env env, const Napi::Value& value, const std::vector<EngineGroup>& groups,
@@ -225,8 +247,7 @@ bool ReadRefresh(Napi::Env env, const Napi::Value& value, const std::vector<Engi
     ThrowInvalidArgument(env, "an array of {id, cluster, etag}", "options.refresh", value);
     return false;
   }
-  std::unordered_map<std::string, std::size_t> index;
-  for (std::size_t g = 0; g < groups.size(); ++g) index.emplace(groups[g].name, g);
+  const std::unordered_map<std::string, std::size_t> index = GroupIndex(groups);
   Napi::Array entries = value.As<Napi::Array>();
   out.reserve(entries.Length());
   for (uint32_t i = 0; i < entries.Length(); ++i) {
@@ -237,16 +258,11 @@ bool ReadRefresh(Napi::Env env, const Napi::Value& value, const std::vector<Engi
       return false;
     }
     Napi::Object e = entry.As<Napi::Object>();
-    Napi::Value cluster = e.Get("cluster");
-    const auto group =
-        cluster.IsString() ? index.find(cluster.As<Napi::String>().Utf8Value()) : index.end();
-    if (group == index.end()) {
-      ThrowInvalidArgument(env, "the name of one of the groups", where + ".cluster", cluster);
-      return false;
-    }
+    std::size_t group = 0;
+    if (!ReadGroupOf(env, e, index, where, group)) return false;
     RefreshTarget target;
     target.id = e.Get("id").As<Napi::Number>().Int64Value();
-    target.group = group->second;
+    target.group = group;
     Napi::Value etag = e.Get("etag");
     if (etag.IsString()) target.etag = etag.As<Napi::String>().Utf8Value();
     out.push_back(std::move(target));
@@ -264,8 +280,7 @@ bool ReadPending(Napi::Env env, const Napi::Value& value, const std::vector<Engi
     ThrowInvalidArgument(env, "an array of {id, cluster}", "options.pending", value);
     return false;
   }
-  std::unordered_map<std::string, std::size_t> index;
-  for (std::size_t g = 0; g < groups.size(); ++g) index.emplace(groups[g].name, g);
+  const std::unordered_map<std::string, std::size_t> index = GroupIndex(groups);
   Napi::Array entries = value.As<Napi::Array>();
   out.reserve(entries.Length());
   for (uint32_t i = 0; i < entries.Length(); ++i) {
@@ -276,16 +291,11 @@ bool ReadPending(Napi::Env env, const Napi::Value& value, const std::vector<Engi
       return false;
     }
     Napi::Object e = entry.As<Napi::Object>();
-    Napi::Value cluster = e.Get("cluster");
-    const auto group =
-        cluster.IsString() ? index.find(cluster.As<Napi::String>().Utf8Value()) : index.end();
-    if (group == index.end()) {
-      ThrowInvalidArgument(env, "the name of one of the groups", where + ".cluster", cluster);
-      return false;
-    }
+    std::size_t group = 0;
+    if (!ReadGroupOf(env, e, index, where, group)) return false;
     OwedRepository owed;
     owed.id = e.Get("id").As<Napi::Number>().Int64Value();
-    owed.group = group->second;
+    owed.group = group;
     Napi::Value node_id = e.Get("nodeId");
     if (node_id.IsString()) owed.node_id = node_id.As<Napi::String>().Utf8Value();
     Napi::Value full_name = e.Get("fullName");
