@@ -7,9 +7,11 @@
 //     [--seed=1] [--core-limit=5000] [--search-limit=30] [--graphql-limit=5000]
 //     [--core-window=3600] [--search-window=60] [--users=a,a,b] [--faults=JSON]
 //     [--graphql-budget=WORK|JSON] [--broken=ID,ID|JSON] [--drift=on|JSON]
+//     [--concurrency=K|JSON]
 //     [--warm=search,rest,graphql] [--stats-on-exit]
 import { parseArgs } from 'node:util';
 
+import { normalizeConcurrency } from './faults.js';
 import { startSimulator } from './index.js';
 import { normalizeBroken, normalizeDrift, normalizeGraphqlBudget } from './misbehaviours.js';
 
@@ -33,6 +35,11 @@ const USAGE = `Usage: node test/simulator/cli.js [options]
                       or JSON {"ids":[...],"rate":0.001,"delayMs":0,"form":"mixed"} (default: none)
   --drift=on          Search results drift while clients page: repositories gain stars between
                       search pages; or JSON {"every":1,"count":1,"floorShare":0.25,"gain":null}
+  --concurrency=K     GitHub's serial rule: a request of a user that arrives while K of its
+                      requests are in flight is a secondary limit (403) and starts a penalty
+                      during which every request of that user is refused; or JSON
+                      {"perUser":1,"retryAfter":null,"penalty":60,"status":403} (penalty
+                      defaults to retryAfter, else 60 s) (default: off)
   --warm=PARTS        Build these documents of every repository before listening:
                       search, rest, graphql (comma-separated; see warm.js)
   --stats-on-exit     Print the request statistics as JSON to stderr on exit
@@ -57,7 +64,7 @@ try {
   ({ values } = parseArgs({
     options: Object.fromEntries([
       'port', 'host', 'tokens', 'repos', 'seed', 'core-limit', 'search-limit', 'graphql-limit', 'core-window',
-      'search-window', 'users', 'faults', 'warm', 'graphql-budget', 'broken', 'drift',
+      'search-window', 'users', 'faults', 'warm', 'graphql-budget', 'broken', 'drift', 'concurrency',
     ].map((name) => [name, { type: 'string' }]).concat([['stats-on-exit', { type: 'boolean' }], ['help', { type: 'boolean' }]])),
     strict: true,
   }));
@@ -99,6 +106,7 @@ const switches = {
     if (text !== 'on') throw new TypeError(`expects on or JSON, got '${text}'`);
     return true;
   }, normalizeDrift),
+  concurrency: misbehaviour('concurrency', (text) => numbers(text)[0], normalizeConcurrency),
 };
 for (const [key, value] of Object.entries(switches)) if (value !== undefined) faults[key] = value;
 

@@ -4,6 +4,12 @@
 // limits (every N-th request of a user, a random share, or too many concurrent
 // requests of one user), plus the misbehaviour switches of misbehaviours.js (GraphQL
 // work budget, broken repositories, search drift).
+//
+// A secondary limit falls on the user: whatever drew it (faults.secondary, the serial
+// rule faults.concurrency, a queued 'secondary' fault), the user is then in a penalty,
+// and every request it sends before the penalty ends is refused again as a secondary
+// limit (GitHub: "Continuing to make requests while you are rate limited may result in
+// the banning of your integration", Best practices for using the REST API).
 import { normalizeBroken, normalizeDrift, normalizeGraphqlBudget } from './misbehaviours.js';
 import { unitHash } from './random.js';
 
@@ -25,6 +31,32 @@ const DEFAULTS = {
   graphqlBudget: null, broken: null, drift: null,
 };
 
+/** The penalty of the serial rule when neither `penalty` nor `retryAfter` is given: GitHub's "at least one minute". */
+export const CONCURRENCY_PENALTY = 60;
+
+const nonNegative = (value) => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+
+/**
+ * null, or {perUser, retryAfter, penalty, status}: a request of a user that arrives
+ * while `perUser` of its requests are in flight is a secondary limit and starts a
+ * penalty of `penalty` seconds (default retryAfter, else 60). Accepts a number (perUser)
+ * or true (perUser 1: GitHub's "make requests serially instead of concurrently").
+ */
+export function normalizeConcurrency(value) {
+  if (value === undefined || value === null || value === false) return null;
+  let config = value;
+  if (value === true) config = {};
+  else if (typeof value === 'number') config = { perUser: value };
+  else if (typeof value !== 'object' || Array.isArray(value)) throw new TypeError('faults.concurrency must be {perUser, retryAfter, penalty, status}, a number, true or null');
+  const { perUser = 1, retryAfter = null, status = 403 } = config;
+  if (!Number.isInteger(perUser) || perUser < 1) throw new TypeError('faults.concurrency.perUser must be an integer >= 1');
+  if (retryAfter !== null && !nonNegative(retryAfter)) throw new TypeError('faults.concurrency.retryAfter must be seconds >= 0 or null');
+  const penalty = config.penalty ?? retryAfter ?? CONCURRENCY_PENALTY;
+  if (!nonNegative(penalty)) throw new TypeError('faults.concurrency.penalty must be seconds >= 0');
+  if (![403, 429].includes(status)) throw new TypeError('faults.concurrency.status must be 403 or 429');
+  return { perUser, retryAfter, penalty, status };
+}
+
 function normalize(faults = {}) {
   const config = { ...DEFAULTS, ...faults };
   for (const [key] of RATE_KEYS) {
@@ -35,13 +67,14 @@ function normalize(faults = {}) {
   config.graphqlBudget = normalizeGraphqlBudget(config.graphqlBudget);
   config.broken = normalizeBroken(config.broken);
   config.drift = normalizeDrift(config.drift);
+  config.concurrency = normalizeConcurrency(config.concurrency);
   return config;
 }
 
-function normalizeQueued({ path = '/', kind, count = 1, ms, retryAfter } = {}) {
+function normalizeQueued({ path = '/', kind, count = 1, ms, retryAfter, penalty } = {}) {
   const k = String(kind);
   if (!FAULT_KINDS.includes(k)) throw new TypeError(`unknown fault kind '${kind}' (one of ${FAULT_KINDS.join(', ')})`);
-  return { path, kind: k, left: count, ms, retryAfter };
+  return { path, kind: k, left: count, ms, retryAfter, penalty };
 }
 
 function matches(path, pathname, url) {
@@ -54,7 +87,7 @@ export class FaultPlan {
     this.seed = typeof seed === 'number' ? seed : unitHash(String(seed)) * 2 ** 32;
     this.clock = clock;
     this.attempts = new Map();
-    this.perUser = new Map();  // login → {count, penaltyUntil}
+    this.perUser = new Map();  // login → {count, penaltyUntil, retryAfter (whether its answers carry one), status}
     this.timeouts = 0;  // timeouts answered: picks the 'mixed' form and the request id
     this.set(faults);
   }
@@ -64,11 +97,20 @@ export class FaultPlan {
     this.config = normalize(faults);
   }
 
-  /** Replaces one key of the configuration (graphqlBudget, broken, drift...); the rest and the queue kept. */
+  /**
+   * Replaces one key of the configuration (graphqlBudget, broken, drift, concurrency...);
+   * the rest, the queue and the penalties running kept.
+   */
   change(key, value) {
-    if (key === 'next') throw new TypeError('the queue changes with queue() or set()');
     const { next } = this.config;
-    this.config = { ...normalize({ ...this.config, next: [], [key]: value }), next };
+    this.config = { ...this.check(key, value), next };
+  }
+
+  /** The configuration with `key` changed, normalized; throws if the value is not valid. */
+  check(key, value) {
+    if (key === 'next') throw new TypeError('the queue changes with queue() or set()');
+    if (!Object.hasOwn(DEFAULTS, key)) throw new TypeError(`unknown fault key '${key}'`);
+    return normalize({ ...this.config, next: [], [key]: value });
   }
 
   /** A fresh plan: `faults` configured again, attempt counts and penalties cleared. */
@@ -94,7 +136,7 @@ export class FaultPlan {
     if (queued) {
       queued.left--;
       this.config.next = this.config.next.filter((f) => f.left > 0);
-      return { kind: queued.kind, ms: queued.ms ?? this.defaultMs(queued.kind), retryAfter: queued.retryAfter };
+      return { kind: queued.kind, ms: queued.ms ?? this.defaultMs(queued.kind), retryAfter: queued.retryAfter, penalty: queued.penalty };
     }
     const attempt = (this.attempts.get(url) ?? 0) + 1;
     this.attempts.set(url, attempt);
@@ -111,34 +153,71 @@ export class FaultPlan {
   }
 
   /**
-   * Whether this request of `login` draws a secondary limit: configured every N-th
-   * request or a rate, or sent while an earlier secondary limit still holds.
-   * Returns null or {retryAfter, duringPenalty}.
+   * The penalty `login` is in, from any source, or null: {retryAfter (seconds left, or
+   * null when the limit that started it gave none), status}. Every request of the user
+   * is refused while it lasts (counted as duringPenalty).
+   */
+  penalty(login) {
+    const state = this.perUser.get(login);
+    const now = this.clock();
+    if (!state || now >= state.penaltyUntil) return null;
+    return { retryAfter: state.retryAfter ? Math.max(1, Math.ceil((state.penaltyUntil - now) / 1000)) : null, status: state.status };
+  }
+
+  /**
+   * The serial rule (faults.concurrency): a request of `login` that arrives while
+   * `perUser` of its requests are in flight (`inFlight` counts this one) is a secondary
+   * limit and puts the user in a penalty. Returns null or {retryAfter, status}.
+   */
+  concurrency(login, inFlight) {
+    const cap = this.config.concurrency;
+    if (!cap || inFlight <= cap.perUser) return null;
+    this.penalize(login, cap.penalty, { retryAfter: cap.retryAfter !== null, status: cap.status });
+    return { retryAfter: cap.retryAfter, status: cap.status };
+  }
+
+  /**
+   * Whether this request of `login` draws a secondary limit from faults.secondary
+   * (every N-th request of the user, or a seeded rate), which starts a penalty. The
+   * server asks penalty() first: requests refused during a penalty are not counted
+   * here. Returns null or {retryAfter, status}.
    */
   secondary(login) {
     const rule = this.config.secondary;
     if (!rule) return null;
-    let state = this.perUser.get(login);
-    if (!state) this.perUser.set(login, (state = { count: 0, penaltyUntil: 0 }));
-    const now = this.clock();
-    if (now < state.penaltyUntil) return { retryAfter: this.retryAfterLeft(rule, state, now), duringPenalty: true };
+    const state = this.userState(login);
     state.count++;
     const hit = (rule.every && state.count % rule.every === 0) ||
       (rule.rate && unitHash(`secondary:${login}#${state.count}`, this.seed) < rule.rate);
     if (!hit) return null;
-    this.penalize(login, rule.penalty ?? rule.retryAfter ?? 0);
-    return { retryAfter: rule.retryAfter ?? null, duringPenalty: false };
+    const status = this.secondaryStatus();
+    this.penalize(login, rule.penalty ?? rule.retryAfter ?? 0, { retryAfter: rule.retryAfter != null, status });
+    return { retryAfter: rule.retryAfter ?? null, status };
   }
 
-  retryAfterLeft(rule, state, now) {
-    return rule.retryAfter == null ? null : Math.max(1, Math.ceil((state.penaltyUntil - now) / 1000));
+  /** The status of a secondary limit not drawn by a rule of its own (a queued fault). */
+  secondaryStatus() {
+    return this.config.secondary?.status ?? this.config.concurrency?.status ?? 403;
   }
 
-  /** Blocks `login` for `seconds` (secondary limit penalty). */
-  penalize(login, seconds) {
+  userState(login) {
     let state = this.perUser.get(login);
-    if (!state) this.perUser.set(login, (state = { count: 0, penaltyUntil: 0 }));
-    state.penaltyUntil = Math.max(state.penaltyUntil, this.clock() + seconds * 1000);
+    if (!state) this.perUser.set(login, (state = { count: 0, penaltyUntil: 0, retryAfter: false, status: 403 }));
+    return state;
+  }
+
+  /**
+   * Blocks `login` for `seconds` (a secondary limit's penalty; an earlier, longer one
+   * is kept). `retryAfter`: whether the refusals during it carry retry-after.
+   */
+  penalize(login, seconds, { retryAfter = true, status = this.secondaryStatus() } = {}) {
+    const state = this.userState(login);
+    const now = this.clock();
+    const until = now + seconds * 1000;
+    if (until <= state.penaltyUntil) return;
+    state.retryAfter = retryAfter || (now < state.penaltyUntil && state.retryAfter);
+    state.status = status;
+    state.penaltyUntil = until;
   }
 
   defaultMs(kind) {

@@ -17,6 +17,9 @@ import { checkWarmParts, warmDocuments } from './warm.js';
 export { Corpus } from './corpus.js';
 export { FAULT_KINDS } from './faults.js';
 
+/** The fault keys that are also options of their own and have a setter: one switch each. */
+const SWITCHES = ['graphqlBudget', 'broken', 'drift', 'concurrency'];
+
 /**
  * Starts a simulator. Options (all optional):
  *   seed (1), repositories (20000) or corpus (a Corpus to share), tokens (10, or an
@@ -27,10 +30,11 @@ export { FAULT_KINDS } from './faults.js';
  *   of warm.js to build for the whole corpus before resolving: ['search', 'rest']).
  *   GitHub's misbehaviours (misbehaviours.js; all off by default, each also a key of
  *   `faults`, which it overrides): graphqlBudget {work, delayMs, form}, broken {ids,
- *   rate, delayMs, form}, drift {every, count, floorShare, gain}.
+ *   rate, delayMs, form}, drift {every, count, floorShare, gain}. Likewise the serial
+ *   rule, concurrency {perUser, retryAfter, penalty, status} (faults.js).
  * Resolves to {url, tokens, badTokens, users, corpus, warmed, stats(), resetStats(),
  *   setFaults(), queueFault(), setGraphqlBudget(), setBroken(), setDrift(),
- *   resetLimits(), reset(), close()}.
+ *   setConcurrency(), resetLimits(), reset(), close()}.
  */
 export async function startSimulator(options = {}) {
   const {
@@ -38,7 +42,7 @@ export async function startSimulator(options = {}) {
     clock = Date.now, host = '127.0.0.1', port = 0, warm = [],
   } = options;
   const faults = { ...options.faults };
-  for (const key of ['graphqlBudget', 'broken', 'drift']) if (options[key] !== undefined) faults[key] = options[key];
+  for (const key of SWITCHES) if (options[key] !== undefined) faults[key] = options[key];
   checkWarmParts(warm);
   const corpus = options.corpus ?? new Corpus({ seed, repositories });
   const identities = makeIdentities({ seed, tokens, users, badTokens });
@@ -99,6 +103,18 @@ export async function startSimulator(options = {}) {
     setBroken(broken) { plan.change('broken', broken); },
     /** Search drift: {every, count, floorShare, gain} or true; null turns it off. */
     setDrift(next) { plan.change('drift', next); },
+    /**
+     * The serial rule: {perUser, retryAfter, penalty, status}, a number (perUser) or true
+     * (perUser 1); null turns it off. Penalties already running are kept.
+     */
+    setConcurrency(next) { plan.change('concurrency', next); },
+    /** Changes some switches (keys of `faults` but `next`), the rest and the queue kept. */
+    changeFaults(changes = {}) {
+      for (const key of Object.keys(changes)) if (key === 'next') throw new TypeError('the queue changes with queueFault() or setFaults()');
+      // Each value checked before any is applied: a bad one changes nothing.
+      for (const [key, value] of Object.entries(changes)) plan.check(key, value);
+      for (const [key, value] of Object.entries(changes)) plan.change(key, value);
+    },
     /** Refills every bucket. */
     resetLimits() { limiter.reset(); },
     /**
@@ -131,6 +147,8 @@ export async function startSimulator(options = {}) {
 
 // Control endpoints for clients in another process (the CLI): not GitHub's, not counted.
 //   GET /_simulator/stats[?reset=1]   POST /_simulator/faults (JSON body: the new faults)
+//   PATCH /_simulator/faults (JSON body: only the keys to change, e.g. {"concurrency":
+//   {"perUser": 1}} or {"concurrency": null}; changeFaults() above)
 //   POST /_simulator/reset (reset() above)
 async function control(simulator, req, res, url) {
   const reply = (status, value) => {
@@ -140,11 +158,13 @@ async function control(simulator, req, res, url) {
   if (req.method === 'GET' && url.pathname === '/_simulator/stats') {
     return reply(200, simulator.stats({ reset: url.searchParams.get('reset') === '1' }));
   }
-  if (req.method === 'POST' && url.pathname === '/_simulator/faults') {
+  if ((req.method === 'POST' || req.method === 'PATCH') && url.pathname === '/_simulator/faults') {
     let text = '';
     for await (const chunk of req) text += chunk;
     try {
-      simulator.setFaults(JSON.parse(text || '{}'));
+      const value = JSON.parse(text || '{}');
+      if (req.method === 'POST') simulator.setFaults(value);
+      else simulator.changeFaults(value);
       return reply(200, { ok: true });
     } catch (err) {
       return reply(400, { message: err.message });

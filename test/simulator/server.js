@@ -1,7 +1,9 @@
 // The request pipeline, in GitHub's order: authenticate, count the user's concurrent
-// requests, refuse on an empty bucket (primary limit), secondary limits, injected
-// faults, the endpoint itself, conditional requests (304, free), spend the bucket,
-// reply (POST /graphql spends its bucket by the query's cost: graphql/endpoint.js).
+// requests, refuse a user in a secondary-limit penalty (from any source) or over the
+// serial rule (faults.concurrency), refuse on an empty bucket (primary limit), secondary
+// limits (faults.secondary), injected faults, the endpoint itself, conditional requests
+// (304, free), spend the bucket, reply (POST /graphql spends its bucket by the query's
+// cost: graphql/endpoint.js).
 // Every response carries the x-ratelimit-* headers of the bucket concerned. Timeouts
 // (gateway-timeout.js) of REST requests are not charged, as other 5xx: GitHub's REST
 // documentation says nothing of charging them, unlike GraphQL's.
@@ -60,28 +62,35 @@ async function handle(context, req, res) {
   const url = new URL(req.url, 'http://simulator');
   if (url.pathname.startsWith('/_simulator/')) return context.control(req, res, url);
   const { kind, resource } = routes.classify(req.method, url.pathname);
+  const target = url.pathname + url.search;
 
   // Authentication. No header: anonymous, with GitHub's per-IP limits.
   const token = tokenOf(req.headers.authorization);
   let user = ANONYMOUS;
+  let login;  // none for a bad token: its 401 is counted for no user
   if (token !== null) {
     user = identities.userOf.get(token);
     if (!user) {
       const state = limiter.take(ANONYMOUS, 'core').state;
-      stats.record({ token, kind, status: 401 });
-      return send(req, res, { status: 401, body: errorBody(401, 'Bad credentials'), headers: rateLimitHeaders(state) });
+      return answer(401, {}, { status: 401, body: errorBody(401, 'Bad credentials'), headers: rateLimitHeaders(state) }, { answered: false });
     }
   }
-  const login = user.login;
+  login = user.login;
+  // In flight from here to the last byte of the answer: concurrency is measured over
+  // the whole request, as GitHub sees it.
   const inFlight = stats.begin(login);
   res.once('close', () => stats.end(login));
   const headerResource = resource ?? 'core';
-  const record = (status, outcome) => stats.record({ token, login, kind, status, outcome });
 
-  // GitHub asks for serial requests per user; too many at once is a secondary limit.
-  const cap = faults.config.concurrency;
-  if (!user.anonymous && cap && inFlight > cap.perUser) {
-    return secondaryLimited(cap.retryAfter ?? null, false);
+  // A secondary limit falls on the user: during its penalty, whatever started it, every
+  // request of the user is refused again. Then the serial rule (faults.concurrency):
+  // GitHub asks for serial requests per user; one more than K in flight is a secondary
+  // limit, and starts a penalty.
+  if (!user.anonymous) {
+    const held = faults.penalty(login);
+    if (held) return secondaryLimited(held, true);
+    const crowded = faults.concurrency(login, inFlight);
+    if (crowded) return secondaryLimited(crowded, false);
   }
 
   // Primary limit: a request on an empty bucket is refused and wasted. (GraphQL checks
@@ -89,19 +98,19 @@ async function handle(context, req, res) {
   if (resource && kind !== 'graphql' && limiter.isEmpty(user, resource)) {
     const state = limiter.peek(user, resource);
     const status = faults.config.primaryStatus;
-    record(status, { wasted: true, rateLimited: true });
     const message = user.anonymous
       ? 'API rate limit exceeded for 127.0.0.1. (But here\'s the good news: Authenticated requests get a higher rate limit. Check out the documentation for more details.)'
       : `API rate limit exceeded for user ID ${user.id}.`;
-    return send(req, res, { status, body: errorBody(status, message, RATE_DOCS), headers: rateLimitHeaders(state) });
+    return answer(status, { wasted: true, rateLimited: true },
+      { status, body: errorBody(status, message, RATE_DOCS), headers: rateLimitHeaders(state) }, { answered: false });
   }
 
   if (!user.anonymous && resource) {
     const secondary = faults.secondary(login);
-    if (secondary) return secondaryLimited(secondary.retryAfter, secondary.duringPenalty);
+    if (secondary) return secondaryLimited(secondary, false);
   }
 
-  const fault = resource ? faults.pick(url.pathname, url.pathname + url.search, kind === 'search') : null;
+  const fault = resource ? faults.pick(url.pathname, target, kind === 'search') : null;
   if (fault?.kind === 'drop') {
     record('dropped', { fault: 'drop' });
     req.socket.destroy();
@@ -109,28 +118,31 @@ async function handle(context, req, res) {
   }
   if (fault && SERVER_ERRORS[fault.kind]) {
     const { body, contentType } = SERVER_ERRORS[fault.kind];
-    record(Number(fault.kind), { fault: fault.kind });
-    return send(req, res, { status: Number(fault.kind), body, contentType, cacheControl: 'no-cache', headers: rateLimitHeaders(limiter.peek(user, headerResource)) });
+    return answer(Number(fault.kind), { fault: fault.kind },
+      { status: Number(fault.kind), body, contentType, cacheControl: 'no-cache', headers: rateLimitHeaders(limiter.peek(user, headerResource)) },
+      { answered: false });
   }
   if (fault && TIMEOUT_KINDS[fault.kind]) {
     const { n } = faults.timeoutForm(TIMEOUT_KINDS[fault.kind]);
     if (fault.ms > 0) await delay(fault.ms);
-    const answer = gatewayTimeout({ form: TIMEOUT_KINDS[fault.kind], graphql: kind === 'graphql', key: `fault#${n}` });
-    record(answer.status, { fault: fault.kind });
-    return send(req, res, { ...answer, cacheControl: 'no-cache', headers: { ...answer.headers, ...rateLimitHeaders(limiter.peek(user, headerResource)) } });
+    const timedOut = gatewayTimeout({ form: TIMEOUT_KINDS[fault.kind], graphql: kind === 'graphql', key: `fault#${n}` });
+    record(timedOut.status, { fault: fault.kind });
+    return send(req, res, { ...timedOut, cacheControl: 'no-cache', headers: { ...timedOut.headers, ...rateLimitHeaders(limiter.peek(user, headerResource)) } });
   }
   if (fault?.kind === 'secondary') {
-    faults.penalize(login, fault.retryAfter ?? 0);
-    return secondaryLimited(fault.retryAfter ?? null, false);
+    const retryAfter = fault.retryAfter ?? null;
+    const status = faults.secondaryStatus();
+    faults.penalize(login, fault.penalty ?? retryAfter ?? 0, { retryAfter: retryAfter !== null, status });
+    return secondaryLimited({ retryAfter, status }, false);
   }
 
   if (kind === 'graphql') {
-    const answer = await routes.graphql(req, user);
-    record(answer.status, { ...answer.outcome, fault: fault?.kind });
-    return send(req, res, {
-      status: answer.status, body: answer.body, contentType: answer.contentType, cacheControl: 'no-cache',
-      headers: { ...answer.headers, ...rateLimitHeaders(answer.state) },
-    }, fault);
+    const result = await routes.graphql(req, user);
+    const reply = {
+      status: result.status, body: result.body, contentType: result.contentType, cacheControl: 'no-cache',
+      headers: { ...result.headers, ...rateLimitHeaders(result.state) },
+    };
+    return answer(result.status, { ...result.outcome, fault: fault?.kind }, reply, { fault });
   }
 
   const reply = routes.resolve(req, url, user, kind, { incomplete: fault?.kind === 'incomplete' });
@@ -142,18 +154,24 @@ async function handle(context, req, res) {
   }
   if (reply.status === 200 && etagMatches(req.headers['if-none-match'], reply.etag)) {
     // Conditional request answered from the client's cache: free.
-    record(304, { notModified: true });
-    return send(req, res, { status: 304, etag: reply.etag, headers: { ...reply.headers, ...rateLimitHeaders(limiter.peek(user, headerResource)) } });
+    return answer(304, { notModified: true }, { status: 304, etag: reply.etag, headers: { ...reply.headers, ...rateLimitHeaders(limiter.peek(user, headerResource)) } });
   }
   const state = resource ? limiter.take(user, resource).state : limiter.peek(user, 'core');
-  record(reply.status, { fault: fault?.kind });
-  return send(req, res, { ...reply, headers: { ...reply.headers, ...rateLimitHeaders(state) } }, fault);
+  return answer(reply.status, { fault: fault?.kind }, { ...reply, headers: { ...reply.headers, ...rateLimitHeaders(state) } }, { fault });
 
-  function secondaryLimited(retryAfter, duringPenalty) {
-    const status = faults.config.secondary?.status ?? faults.config.concurrency?.status ?? 403;
-    record(status, { secondaryLimited: true, duringPenalty });
+  function record(status, outcome) {
+    stats.record({ token, login, kind, status, outcome });
+  }
+
+  /** Records and sends an answer (`answered` false: one that does no work, a refusal or an injected fault). */
+  function answer(status, outcome, reply, { fault: transport = null } = {}) {
+    record(status, outcome);
+    return send(req, res, reply, transport);
+  }
+
+  function secondaryLimited({ retryAfter, status }, duringPenalty) {
     const headers = rateLimitHeaders(limiter.peek(user, headerResource));
     if (retryAfter != null) headers['retry-after'] = String(retryAfter);
-    return send(req, res, { status, body: secondaryBody(status), headers });
+    return answer(status, { secondaryLimited: true, duringPenalty }, { status, body: secondaryBody(status), headers }, { answered: false });
   }
 }

@@ -7,6 +7,8 @@
 // system, total ms, and total ms per counted request), from process.cpuUsage().
 // The misbehaviours (misbehaviours.js): GraphQL timeouts and the largest work measured,
 // timeouts caused by broken repositories, and the stars drift of search results.
+// `concurrencyPeak`: the most requests in flight at once, all users together (per user:
+// users[login].concurrencyPeak).
 
 function counters() {
   return { requests: 0, wasted: 0, rateLimited: 0, secondaryLimited: 0, duringPenalty: 0, notModified: 0, graphql: { queries: 0, points: 0 } };
@@ -20,7 +22,9 @@ export class Stats {
 
   reset() {
     const inFlight = this.users ? new Map([...this.users].map(([login, user]) => [login, user.inFlight])) : new Map();
+    this.inFlight ??= 0;
     this.total = { ...counters(), badCredentials: 0, dropped: 0, truncated: 0, slow: 0, incomplete: 0 };
+    this.total.concurrencyPeak = 0;
     this.total.graphql = { queries: 0, points: 0, invalid: 0, rateLimited: 0 };
     this.total.graphqlTimeouts = 0;
     this.total.graphqlMaxWork = 0;
@@ -54,12 +58,15 @@ export class Stats {
     const user = this.user(login);
     user.inFlight++;
     user.concurrencyPeak = Math.max(user.concurrencyPeak, user.inFlight);
+    this.inFlight++;
+    this.total.concurrencyPeak = Math.max(this.total.concurrencyPeak, this.inFlight);
     return user.inFlight;
   }
 
   end(login) {
     const user = this.user(login);
     user.inFlight = Math.max(0, user.inFlight - 1);
+    this.inFlight = Math.max(0, this.inFlight - 1);
   }
 
   /**
