@@ -253,6 +253,7 @@ describe('simulator graphql: queries beyond the engine\'s', () => {
           primaryLanguage { name }
           defaultBranchRef { name }
           issues(states: [OPEN]) { totalCount }
+          pullRequests(states: [OPEN]) { totalCount }
           repositoryTopics(first: $n) { totalCount nodes { topic { name } } }
           createdAt pushedAt
         }`,
@@ -267,7 +268,9 @@ describe('simulator graphql: queries beyond the engine\'s', () => {
     assert.deepEqual([r0.stargazerCount, r0.forkCount, r0.isFork, r0.isArchived, r0.diskUsage], [full.stargazers_count, full.forks_count, full.fork, full.archived, full.size]);
     assert.equal(r0.owner.login, full.owner.login);
     assert.equal(r0.owner.__typename, full.owner.type === 'Organization' ? 'Organization' : undefined);
-    assert.deepEqual([r0.primaryLanguage.name, r0.defaultBranchRef.name, r0.issues.totalCount], [full.language, full.default_branch, full.open_issues_count]);
+    // REST's open_issues_count counts open pull requests too.
+    assert.deepEqual([r0.primaryLanguage.name, r0.defaultBranchRef.name, r0.issues.totalCount + r0.pullRequests.totalCount],
+      [full.language, full.default_branch, full.open_issues_count]);
     assert.deepEqual([r0.createdAt, r0.pushedAt], [full.created_at, full.pushed_at]);
     assert.deepEqual([r0.repositoryTopics.totalCount, r0.repositoryTopics.nodes.map((n) => n.topic.name)], [full.topics.length, full.topics.slice(0, 2)]);
     assert.equal(r0.languages.totalCount, languages.length);

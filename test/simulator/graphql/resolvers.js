@@ -55,6 +55,11 @@ export function paginate(items, { first, last, after, before }, edgeOf = (node) 
   };
 }
 
+// The open pull requests among a repository's open_issues_count (REST counts both).
+function openPullRequests(repo) {
+  return Math.floor(repo.openIssues * 0.4 * unitHash(`open-pulls:${repo.id}`));
+}
+
 function ownerObject(owner) {
   return {
     __typename: owner.type, id: owner.node_id, login: owner.login, databaseId: owner.id, name: null,
@@ -128,10 +133,20 @@ export class Resolvers {
       stargazerCount: (repo) => repo.stars,
       forkCount: (repo) => repo.forks,
       watchers: (repo, args) => ({ totalCount: repo.subscribers, ...paginate([], args) }),
+      // REST's open_issues_count counts open pull requests too; GraphQL counts them apart.
       issues: (repo, { states }) => {
         const closed = Math.floor(repo.openIssues * 4 * unitHash(`closed-issues:${repo.id}`));
         const wanted = new Set(states?.length ? states : ['OPEN', 'CLOSED']);
-        const totalCount = (wanted.has('OPEN') ? repo.openIssues : 0) + (wanted.has('CLOSED') ? closed : 0);
+        const open = repo.openIssues - openPullRequests(repo);
+        const totalCount = (wanted.has('OPEN') ? open : 0) + (wanted.has('CLOSED') ? closed : 0);
+        return { totalCount, pageInfo: paginate([], {}).pageInfo };
+      },
+      pullRequests: (repo, { states }) => {
+        const closed = Math.floor(repo.openIssues * 2 * unitHash(`closed-pulls:${repo.id}`));
+        const merged = Math.floor(repo.openIssues * 6 * unitHash(`merged-pulls:${repo.id}`));
+        const wanted = new Set(states?.length ? states : ['OPEN', 'CLOSED', 'MERGED']);
+        const totalCount = (wanted.has('OPEN') ? openPullRequests(repo) : 0) +
+          (wanted.has('CLOSED') ? closed : 0) + (wanted.has('MERGED') ? merged : 0);
         return { totalCount, pageInfo: paginate([], {}).pageInfo };
       },
       diskUsage: (repo) => repo.size,
