@@ -1,15 +1,21 @@
-// GitHub's serial rule in the simulator, through real HTTP requests: faults.concurrency
-// (a request of a user that arrives while K of its requests are in flight is a
-// secondary limit and starts a penalty), and the penalty of any secondary limit (every
-// request of the user refused until it ends). Requests are kept in flight by holding
-// their body back, not by timers.
+// GitHub's serial rule and latencies in the simulator, through real HTTP requests:
+// faults.concurrency (a request of a user that arrives while K of its requests are in
+// flight is a secondary limit and starts a penalty), the penalty of any secondary limit
+// (every request of the user refused until it ends), and faults.latency (answers held as
+// long as github.com takes, each request on its own timer). No assertion bounds wall
+// time from above: delays are checked as the simulator computed them (stats.latency),
+// and overlap through its concurrency counters.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import http from 'node:http';
+import { once } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 
-import { get } from '../simulator/client.js';
+import { get, post } from '../simulator/client.js';
 import { CONCURRENCY_PENALTY, normalizeConcurrency } from '../simulator/faults.js';
 import { startSimulator } from '../simulator/index.js';
+import { LATENCY_DEFAULTS, normalizeLatency } from '../simulator/latency.js';
 
 // A clock the tests move by hand: penalties end without sleeping.
 function manualClock(start = 1_750_000_000_000) {
@@ -225,5 +231,158 @@ describe('simulator: one request at a time per user (faults.concurrency)', () =>
       user = sim.stats().users[login];
       assert.deepEqual([user.secondaryLimited, user.duringPenalty], [4, 2]);
     });
+  });
+});
+
+// The engine's details query (addon/core/graphql_query.cc, as in 33.simulator.graphql-budget.test.js).
+const DETAILS = `query Details($ids: [ID!]!) {
+  rateLimit { cost remaining resetAt limit used }
+  nodes(ids: $ids) {
+    ... on Repository {
+      databaseId
+      watchers { totalCount }
+      languages(first: 100, orderBy: {field: SIZE, direction: DESC}) { edges { size node { name } } }
+      codeOfConduct { key }
+      contributingGuidelines { url }
+      issueTemplates { name }
+      pullRequestTemplates { filename }
+      licenseInfo { spdxId }
+      root: object(expression: "HEAD:") { ... on Tree { entries { name type } } }
+      readme_md: object(expression: "HEAD:README.md") { ... on Blob { text } }
+      readme_lower_md: object(expression: "HEAD:readme.md") { ... on Blob { text } }
+      readme_plain: object(expression: "HEAD:README") { ... on Blob { text } }
+      readme_rst: object(expression: "HEAD:README.rst") { ... on Blob { text } }
+      readme_txt: object(expression: "HEAD:README.txt") { ... on Blob { text } }
+      readme_docs: object(expression: "HEAD:docs/README.md") { ... on Blob { text } }
+      readme_github: object(expression: "HEAD:.github/README.md") { ... on Blob { text } }
+    }
+  }
+}`;
+
+describe('simulator: GitHub latencies (faults.latency)', () => {
+  it('is off by default, and `true` means GitHub-like figures', async () => {
+    assert.deepEqual(normalizeLatency(true), {
+      searchMs: [300, 700], restMs: [100, 300], graphqlMs: [200, 400], graphqlWorkMs: [2.5, 2.5], fastMs: [30, 80], scale: 1,
+    });
+    assert.deepEqual(normalizeLatency('github'), normalizeLatency(true));
+    assert.equal(normalizeLatency({ restMs: 5, scale: 0.5 }).restMs[0], 5);
+    assert.equal(LATENCY_DEFAULTS.scale, 1);
+    for (const bad of [{ searchMs: [700, 300] }, { restMs: -1 }, { scale: -1 }, { slowMs: 3 }, 5, 'fast']) {
+      assert.throws(() => normalizeLatency(bad), TypeError, JSON.stringify(bad));
+    }
+    await withSimulator({}, async (sim) => {
+      await get(`${sim.url}/search/repositories?q=stars:>1`, { token: sim.tokens[0] });
+      assert.deepEqual(sim.stats().latency, { requests: 0, ms: 0, maxMs: 0, byKind: {} });
+    });
+  });
+
+  it('holds a search page for searchMs x scale, drawn from the seed, before answering', async () => {
+    const scale = 0.1;
+    await withSimulator({ latency: { scale } }, async (sim) => {
+      const [token] = sim.tokens;
+      const url = `${sim.url}/search/repositories?q=stars:>1&per_page=100`;
+      const started = performance.now();
+      const res = await get(url, { token });
+      const elapsed = performance.now() - started;
+      assert.equal(res.status, 200);
+      const { search } = sim.stats().latency.byKind;
+      assert.equal(search.requests, 1);
+      assert.ok(search.ms >= 300 * scale && search.ms <= 700 * scale, String(search.ms));
+      assert.ok(elapsed >= search.ms - 1, `answered after ${elapsed} ms, held ${search.ms} ms`);
+      // The same request of a fresh start draws the same delay.
+      sim.reset();
+      await get(url, { token });
+      assert.equal(sim.stats().latency.byKind.search.ms, search.ms);
+      // GET /rate_limit is fast; a repository document in between.
+      await get(`${sim.url}/rate_limit`, { token });
+      await get(`${sim.url}/repos/${sim.corpus.repositories[2].fullName}/languages`, { token });
+      const { rate_limit: rateLimit, languages } = sim.stats().latency.byKind;
+      assert.ok(rateLimit.ms >= 30 * scale && rateLimit.ms <= 80 * scale, String(rateLimit.ms));
+      assert.ok(languages.ms >= 100 * scale && languages.ms <= 300 * scale, String(languages.ms));
+    });
+  });
+
+  it('holds a GraphQL query in proportion to its work: 100 repositories of details 1-4 s at scale 1, one repository far less', async () => {
+    const scale = 0.02;
+    await withSimulator({ repositories: 500, latency: { scale } }, async (sim) => {
+      const [token] = sim.tokens;
+      const details = (count) => post(`${sim.url}/graphql`, {
+        query: DETAILS, variables: { ids: sim.corpus.repositories.slice(0, count).map((repo) => repo.node_id) },
+      }, { token });
+      assert.equal((await details(1)).status, 200);
+      const one = sim.stats({ reset: true }).latency.byKind.graphql.ms;
+      const started = performance.now();
+      const res = await details(100);
+      const elapsed = performance.now() - started;
+      assert.equal(res.json().data.nodes.length, 100);
+      const stats = sim.stats();
+      const hundred = stats.latency.byKind.graphql.ms;
+      assert.ok(stats.graphqlMaxWork > 500, `work ${stats.graphqlMaxWork}: measured while the latency is on`);
+      assert.ok(hundred / scale >= 1000 && hundred / scale <= 4000, `${hundred / scale} ms at scale 1`);
+      assert.ok(hundred > 4 * one, `100 repositories ${hundred} ms, one ${one} ms`);
+      assert.ok(elapsed >= hundred - 1, `answered after ${elapsed} ms, held ${hundred} ms`);
+    });
+  });
+
+  it('holds each request on its own timer: another user is answered while a request is held, and the held one still counts as in flight', async () => {
+    const latency = { searchMs: 60_000, restMs: 20, fastMs: 0 };
+    await withSimulator({ users: ['alice', 'bob'], latency, concurrency: { perUser: 1, retryAfter: 1 } }, async (sim) => {
+      const [alice, bob] = sim.tokens;
+      let held = 'pending';
+      const search = get(`${sim.url}/search/repositories?q=stars:>1`, { token: alice })
+        .then(() => { held = 'answered'; }, () => { held = 'closed'; });
+      await until(() => peakOf(sim, 'alice') === 1, 'alice\'s search is held');
+
+      const started = performance.now();
+      const repo = await get(`${sim.url}/repos/${sim.corpus.repositories[3].fullName}`, { token: bob });
+      assert.equal(repo.status, 200);
+      assert.ok(performance.now() - started >= 19, 'bob\'s own latency applied');
+      assert.equal(held, 'pending', 'alice\'s held search does not hold bob');
+      assert.equal(sim.stats().concurrencyPeak, 2);
+      // The delay comes after the request is counted in flight: alice is still sending one.
+      const crowded = await get(`${sim.url}/user`, { token: alice });
+      assert.ok(secondary(crowded), 'a request during alice\'s held search breaks the serial rule');
+      assert.equal(sim.stats().users.alice.concurrencyPeak, 2);
+      await sim.close();
+      await search;
+      assert.equal(held, 'closed', 'the held search ends with the server, not after its minute');
+    });
+  });
+
+  it('is switched at runtime by setLatency() and the control routes', async () => {
+    await withSimulator({}, async (sim) => {
+      const [token] = sim.tokens;
+      sim.setLatency({ scale: 0.01 });
+      await get(`${sim.url}/user`, { token });
+      assert.equal(sim.stats().latency.byKind.user.requests, 1);
+      sim.setLatency(null);
+      await get(`${sim.url}/user`, { token });
+      assert.equal(sim.stats({ reset: true }).latency.requests, 1);
+      const patch = await fetch(`${sim.url}/_simulator/faults`, { method: 'PATCH', body: JSON.stringify({ latency: { scale: 0 } }) });
+      assert.equal(patch.status, 200);
+      await get(`${sim.url}/user`, { token });
+      assert.deepEqual(sim.stats().latency.byKind.user, { requests: 1, ms: 0, maxMs: 0 });
+      const replaced = await fetch(`${sim.url}/_simulator/faults`, { method: 'POST', body: '{}' });
+      assert.equal(replaced.status, 200);
+      await get(`${sim.url}/user`, { token });
+      assert.equal(sim.stats().latency.requests, 1, 'POST replaces every fault: the latency is off again');
+    });
+  });
+
+  it('is a CLI flag, as is the serial rule', async () => {
+    const cli = fileURLToPath(new URL('../simulator/cli.js', import.meta.url));
+    const child = spawn(process.execPath, [cli, '--repos=50', '--tokens=1', '--latency={"scale":0.01}', '--concurrency=1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    try {
+      let line = '';
+      child.stdout.setEncoding('utf8');
+      while (!line.includes('\n')) line += (await once(child.stdout, 'data'))[0];
+      const { url, tokens } = JSON.parse(line);
+      await get(`${url}/user`, { token: tokens[0] });
+      const stats = await (await fetch(`${url}/_simulator/stats`)).json();
+      assert.equal(stats.latency.byKind.user.requests, 1);
+    } finally {
+      child.kill('SIGTERM');
+      await once(child, 'exit');
+    }
   });
 });

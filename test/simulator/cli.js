@@ -7,12 +7,13 @@
 //     [--seed=1] [--core-limit=5000] [--search-limit=30] [--graphql-limit=5000]
 //     [--core-window=3600] [--search-window=60] [--users=a,a,b] [--faults=JSON]
 //     [--graphql-budget=WORK|JSON] [--broken=ID,ID|JSON] [--drift=on|JSON]
-//     [--concurrency=K|JSON]
+//     [--concurrency=K|JSON] [--latency=github|JSON]
 //     [--warm=search,rest,graphql] [--stats-on-exit]
 import { parseArgs } from 'node:util';
 
 import { normalizeConcurrency } from './faults.js';
 import { startSimulator } from './index.js';
+import { normalizeLatency } from './latency.js';
 import { normalizeBroken, normalizeDrift, normalizeGraphqlBudget } from './misbehaviours.js';
 
 const USAGE = `Usage: node test/simulator/cli.js [options]
@@ -40,6 +41,12 @@ const USAGE = `Usage: node test/simulator/cli.js [options]
                       during which every request of that user is refused; or JSON
                       {"perUser":1,"retryAfter":null,"penalty":60,"status":403} (penalty
                       defaults to retryAfter, else 60 s) (default: off)
+  --latency=github    Answers delayed as github.com's: search pages 300-700 ms, repository
+                      documents 100-300 ms, GraphQL 200-400 ms + 2.5 ms per unit of work
+                      (100 repositories of details: ~2.7 s), /rate_limit, /user and refusals
+                      30-80 ms; or JSON overriding any figure (ms or [min,max]) and a scale:
+                      {"searchMs":[300,700],"restMs":[100,300],"graphqlMs":[200,400],
+                      "graphqlWorkMs":2.5,"fastMs":[30,80],"scale":0.1} (default: off)
   --warm=PARTS        Build these documents of every repository before listening:
                       search, rest, graphql (comma-separated; see warm.js)
   --stats-on-exit     Print the request statistics as JSON to stderr on exit
@@ -64,7 +71,7 @@ try {
   ({ values } = parseArgs({
     options: Object.fromEntries([
       'port', 'host', 'tokens', 'repos', 'seed', 'core-limit', 'search-limit', 'graphql-limit', 'core-window',
-      'search-window', 'users', 'faults', 'warm', 'graphql-budget', 'broken', 'drift', 'concurrency',
+      'search-window', 'users', 'faults', 'warm', 'graphql-budget', 'broken', 'drift', 'concurrency', 'latency',
     ].map((name) => [name, { type: 'string' }]).concat([['stats-on-exit', { type: 'boolean' }], ['help', { type: 'boolean' }]])),
     strict: true,
   }));
@@ -107,6 +114,10 @@ const switches = {
     return true;
   }, normalizeDrift),
   concurrency: misbehaviour('concurrency', (text) => numbers(text)[0], normalizeConcurrency),
+  latency: misbehaviour('latency', (text) => {
+    if (text !== 'github') throw new TypeError(`expects github or JSON, got '${text}'`);
+    return true;
+  }, normalizeLatency),
 };
 for (const [key, value] of Object.entries(switches)) if (value !== undefined) faults[key] = value;
 

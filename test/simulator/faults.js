@@ -3,13 +3,14 @@
 // plus a queue of "the next N requests to path P fail with K", plus GitHub's secondary
 // limits (every N-th request of a user, a random share, or too many concurrent
 // requests of one user), plus the misbehaviour switches of misbehaviours.js (GraphQL
-// work budget, broken repositories, search drift).
+// work budget, broken repositories, search drift) and GitHub's latencies (latency.js).
 //
 // A secondary limit falls on the user: whatever drew it (faults.secondary, the serial
 // rule faults.concurrency, a queued 'secondary' fault), the user is then in a penalty,
 // and every request it sends before the penalty ends is refused again as a secondary
 // limit (GitHub: "Continuing to make requests while you are rate limited may result in
 // the banning of your integration", Best practices for using the REST API).
+import { latencyMs, normalizeLatency } from './latency.js';
 import { normalizeBroken, normalizeDrift, normalizeGraphqlBudget } from './misbehaviours.js';
 import { unitHash } from './random.js';
 
@@ -28,7 +29,7 @@ export const TIMEOUT_KINDS = { '502json': 'json', '504html': 'html' };
 const DEFAULTS = {
   http500: 0, http502: 0, http503: 0, http502json: 0, http504html: 0, drop: 0, truncate: 0, slow: 0, slowMs: 100,
   incomplete: 0, secondary: null, concurrency: null, primaryStatus: 403, gone: 0, next: [],
-  graphqlBudget: null, broken: null, drift: null,
+  graphqlBudget: null, broken: null, drift: null, latency: null,
 };
 
 /** The penalty of the serial rule when neither `penalty` nor `retryAfter` is given: GitHub's "at least one minute". */
@@ -68,6 +69,7 @@ function normalize(faults = {}) {
   config.broken = normalizeBroken(config.broken);
   config.drift = normalizeDrift(config.drift);
   config.concurrency = normalizeConcurrency(config.concurrency);
+  config.latency = normalizeLatency(config.latency);
   return config;
 }
 
@@ -88,6 +90,7 @@ export class FaultPlan {
     this.clock = clock;
     this.attempts = new Map();
     this.perUser = new Map();  // login → {count, penaltyUntil, retryAfter (whether its answers carry one), status}
+    this.latencyDraws = new Map();  // url → answers delayed so far (the n-th draws the same delay on every run)
     this.timeouts = 0;  // timeouts answered: picks the 'mixed' form and the request id
     this.set(faults);
   }
@@ -98,8 +101,8 @@ export class FaultPlan {
   }
 
   /**
-   * Replaces one key of the configuration (graphqlBudget, broken, drift, concurrency...);
-   * the rest, the queue and the penalties running kept.
+   * Replaces one key of the configuration (graphqlBudget, broken, drift, concurrency,
+   * latency...); the rest, the queue and the penalties running kept.
    */
   change(key, value) {
     const { next } = this.config;
@@ -117,6 +120,7 @@ export class FaultPlan {
   reset(faults) {
     this.attempts.clear();
     this.perUser.clear();
+    this.latencyDraws.clear();
     this.timeouts = 0;
     this.set(faults);
   }
@@ -218,6 +222,18 @@ export class FaultPlan {
     state.retryAfter = retryAfter || (now < state.penaltyUntil && state.retryAfter);
     state.status = status;
     state.penaltyUntil = until;
+  }
+
+  /**
+   * How long to hold an answer before sending it (faults.latency; 0 when off), in ms:
+   * `answered` false for a refusal or an injected fault, `work` a GraphQL query's work.
+   */
+  latencyMs(kind, url, { answered = true, work = 0 } = {}) {
+    const config = this.config.latency;
+    if (!config) return 0;
+    const draw = (this.latencyDraws.get(url) ?? 0) + 1;
+    this.latencyDraws.set(url, draw);
+    return latencyMs(config, { kind, answered, work, roll: unitHash(`latency:${url}#${draw}`, this.seed) });
   }
 
   defaultMs(kind) {

@@ -18,7 +18,7 @@ export { Corpus } from './corpus.js';
 export { FAULT_KINDS } from './faults.js';
 
 /** The fault keys that are also options of their own and have a setter: one switch each. */
-const SWITCHES = ['graphqlBudget', 'broken', 'drift', 'concurrency'];
+const SWITCHES = ['graphqlBudget', 'broken', 'drift', 'concurrency', 'latency'];
 
 /**
  * Starts a simulator. Options (all optional):
@@ -31,10 +31,12 @@ const SWITCHES = ['graphqlBudget', 'broken', 'drift', 'concurrency'];
  *   GitHub's misbehaviours (misbehaviours.js; all off by default, each also a key of
  *   `faults`, which it overrides): graphqlBudget {work, delayMs, form}, broken {ids,
  *   rate, delayMs, form}, drift {every, count, floorShare, gain}. Likewise the serial
- *   rule, concurrency {perUser, retryAfter, penalty, status} (faults.js).
+ *   rule, concurrency {perUser, retryAfter, penalty, status} (faults.js), and GitHub's
+ *   latencies, latency (true or {searchMs, restMs, graphqlMs, graphqlWorkMs, fastMs,
+ *   scale}; latency.js).
  * Resolves to {url, tokens, badTokens, users, corpus, warmed, stats(), resetStats(),
  *   setFaults(), queueFault(), setGraphqlBudget(), setBroken(), setDrift(),
- *   setConcurrency(), resetLimits(), reset(), close()}.
+ *   setConcurrency(), setLatency(), resetLimits(), reset(), close()}.
  */
 export async function startSimulator(options = {}) {
   const {
@@ -108,6 +110,8 @@ export async function startSimulator(options = {}) {
      * (perUser 1); null turns it off. Penalties already running are kept.
      */
     setConcurrency(next) { plan.change('concurrency', next); },
+    /** GitHub's latencies: true, or {searchMs, restMs, graphqlMs, graphqlWorkMs, fastMs, scale}; null turns them off. */
+    setLatency(next) { plan.change('latency', next); },
     /** Changes some switches (keys of `faults` but `next`), the rest and the queue kept. */
     changeFaults(changes = {}) {
       for (const key of Object.keys(changes)) if (key === 'next') throw new TypeError('the queue changes with queueFault() or setFaults()');
@@ -148,7 +152,7 @@ export async function startSimulator(options = {}) {
 // Control endpoints for clients in another process (the CLI): not GitHub's, not counted.
 //   GET /_simulator/stats[?reset=1]   POST /_simulator/faults (JSON body: the new faults)
 //   PATCH /_simulator/faults (JSON body: only the keys to change, e.g. {"concurrency":
-//   {"perUser": 1}} or {"concurrency": null}; changeFaults() above)
+//   {"perUser": 1}} or {"latency": null}; changeFaults() above)
 //   POST /_simulator/reset (reset() above)
 async function control(simulator, req, res, url) {
   const reply = (status, value) => {

@@ -2,7 +2,8 @@
 // requests, refuse a user in a secondary-limit penalty (from any source) or over the
 // serial rule (faults.concurrency), refuse on an empty bucket (primary limit), secondary
 // limits (faults.secondary), injected faults, the endpoint itself, conditional requests
-// (304, free), spend the bucket, reply (POST /graphql spends its bucket by the query's
+// (304, free), spend the bucket, hold the answer for GitHub's latency (faults.latency,
+// latency.js; off by default), reply (POST /graphql spends its bucket by the query's
 // cost: graphql/endpoint.js).
 // Every response carries the x-ratelimit-* headers of the bucket concerned. Timeouts
 // (gateway-timeout.js) of REST requests are not charged, as other 5xx: GitHub's REST
@@ -57,6 +58,23 @@ export function createServer(context) {
   return server;
 }
 
+/**
+ * Resolves after `ms`, or as soon as the response closes (the client went away): a
+ * delay of one request holds nothing else, neither the event loop nor other requests.
+ */
+function hold(res, ms) {
+  if (!(ms > 0) || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
+}
+
 async function handle(context, req, res) {
   const { identities, limiter, faults, routes, stats } = context;
   const url = new URL(req.url, 'http://simulator');
@@ -76,8 +94,8 @@ async function handle(context, req, res) {
     }
   }
   login = user.login;
-  // In flight from here to the last byte of the answer: concurrency is measured over
-  // the whole request, as GitHub sees it.
+  // In flight from here to the last byte of the answer, latency included: concurrency
+  // is measured over the whole request, as GitHub sees it.
   const inFlight = stats.begin(login);
   res.once('close', () => stats.end(login));
   const headerResource = resource ?? 'core';
@@ -123,6 +141,7 @@ async function handle(context, req, res) {
       { answered: false });
   }
   if (fault && TIMEOUT_KINDS[fault.kind]) {
+    // A timeout waits its own `ms`, not the latency.
     const { n } = faults.timeoutForm(TIMEOUT_KINDS[fault.kind]);
     if (fault.ms > 0) await delay(fault.ms);
     const timedOut = gatewayTimeout({ form: TIMEOUT_KINDS[fault.kind], graphql: kind === 'graphql', key: `fault#${n}` });
@@ -142,7 +161,13 @@ async function handle(context, req, res) {
       status: result.status, body: result.body, contentType: result.contentType, cacheControl: 'no-cache',
       headers: { ...result.headers, ...rateLimitHeaders(result.state) },
     };
-    return answer(result.status, { ...result.outcome, fault: fault?.kind }, reply, { fault });
+    const outcome = { ...result.outcome, fault: fault?.kind };
+    // A query that timed out has waited its own delay (graphql/endpoint.js).
+    if (result.outcome?.timeout) {
+      record(result.status, outcome);
+      return send(req, res, reply, fault);
+    }
+    return answer(result.status, outcome, reply, { work: result.outcome?.graphql?.work ?? 0, fault });
   }
 
   const reply = routes.resolve(req, url, user, kind, { incomplete: fault?.kind === 'incomplete' });
@@ -163,9 +188,15 @@ async function handle(context, req, res) {
     stats.record({ token, login, kind, status, outcome });
   }
 
-  /** Records and sends an answer (`answered` false: one that does no work, a refusal or an injected fault). */
-  function answer(status, outcome, reply, { fault: transport = null } = {}) {
-    record(status, outcome);
+  /**
+   * Records and sends an answer after GitHub's latency (faults.latency; none when off):
+   * `answered` false for an answer that does no work (refusals, injected faults), `work`
+   * a GraphQL query's work. The answer is built, and the bucket spent, on arrival.
+   */
+  async function answer(status, outcome, reply, { answered = true, work = 0, fault: transport = null } = {}) {
+    const ms = faults.latencyMs(kind, target, { answered, work });
+    record(status, faults.config.latency ? { ...outcome, latencyMs: ms } : outcome);
+    await hold(res, ms);
     return send(req, res, reply, transport);
   }
 

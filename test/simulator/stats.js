@@ -8,7 +8,8 @@
 // The misbehaviours (misbehaviours.js): GraphQL timeouts and the largest work measured,
 // timeouts caused by broken repositories, and the stars drift of search results.
 // `concurrencyPeak`: the most requests in flight at once, all users together (per user:
-// users[login].concurrencyPeak).
+// users[login].concurrencyPeak). `latency`: the answers held for GitHub's latency
+// (faults.latency): how many, their total and largest delay in ms, and the same by kind.
 
 function counters() {
   return { requests: 0, wasted: 0, rateLimited: 0, secondaryLimited: 0, duringPenalty: 0, notModified: 0, graphql: { queries: 0, points: 0 } };
@@ -25,6 +26,7 @@ export class Stats {
     this.inFlight ??= 0;
     this.total = { ...counters(), badCredentials: 0, dropped: 0, truncated: 0, slow: 0, incomplete: 0 };
     this.total.concurrencyPeak = 0;
+    this.total.latency = { requests: 0, ms: 0, maxMs: 0, byKind: {} };
     this.total.graphql = { queries: 0, points: 0, invalid: 0, rateLimited: 0 };
     this.total.graphqlTimeouts = 0;
     this.total.graphqlMaxWork = 0;
@@ -73,7 +75,8 @@ export class Stats {
    * Records one finished request. `outcome`: wasted, rateLimited, secondaryLimited,
    * duringPenalty, notModified (booleans), fault (kind or undefined), timeout ('budget'
    * or 'broken': answered as a timeout), graphql ({points, work?} for a query run and
-   * charged, timed out or not; {invalid: true} for a free error answer).
+   * charged, timed out or not; {invalid: true} for a free error answer), latencyMs (the
+   * answer was held that long; present while faults.latency is on).
    */
   record({ token, login, kind, status, outcome = {} }) {
     const targets = [this.total];
@@ -90,6 +93,15 @@ export class Stats {
       }
     }
     if (outcome.graphql?.work > this.total.graphqlMaxWork) this.total.graphqlMaxWork = outcome.graphql.work;
+    if (outcome.latencyMs !== undefined) {
+      const { latency } = this.total;
+      const byKind = (latency.byKind[kind] ??= { requests: 0, ms: 0, maxMs: 0 });
+      for (const target of [latency, byKind]) {
+        target.requests++;
+        target.ms += outcome.latencyMs;
+        target.maxMs = Math.max(target.maxMs, outcome.latencyMs);
+      }
+    }
     if (outcome.timeout) {
       if (kind === 'graphql') this.total.graphqlTimeouts++;
       if (outcome.timeout === 'broken') this.total.broken[kind === 'graphql' ? 'graphql' : 'rest']++;

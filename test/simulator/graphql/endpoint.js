@@ -133,9 +133,10 @@ export class GraphqlEndpoint {
       };
     }
     const { limit, remaining, used, reset } = taken.state;
-    const { graphqlBudget, broken } = this.faults.config;
-    // Metered only when a switch needs it: the resolvers' `context.work?.` is then a no-op.
-    const work = graphqlBudget || broken ? new QueryWork((repo) => this.faults.broken(repo)) : undefined;
+    const { graphqlBudget, broken, latency } = this.faults.config;
+    // Metered only when a switch needs it (the budget, broken repositories, the latency
+    // that grows with the work): the resolvers' `context.work?.` is otherwise a no-op.
+    const work = graphqlBudget || broken || latency ? new QueryWork((repo) => this.faults.broken(repo)) : undefined;
     const context = { user, rateLimit: { cost, limit, nodeCount, remaining, used, resetAt: iso(reset) }, work };
     const { data, errors } = execute({
       document, operation, variables, types: schema.types, resolvers: this.resolvers, context, typeOf: Resolvers.typeOf,
