@@ -7,6 +7,7 @@
 #include "core/github_api.h"
 #include "core/graphql_details.h"
 #include "core/graphql_query.h"
+#include "core/row_change.h"
 #include "core/search_runner.h"
 #include "core/token_check.h"
 
@@ -34,6 +35,7 @@ Engine::Engine(EngineOptions options, std::vector<EngineGroup> groups, EngineSin
       refreshes_(std::max<std::size_t>(groups_.size(), 1)),
       fallbacks_(std::max<std::size_t>(groups_.size(), 1)),
       owed_(std::max<std::size_t>(groups_.size(), 1)),
+      reread_changed_(std::max<std::size_t>(groups_.size(), 1)),
       state_(groups_.size()) {
   const Instant upper = options_.created_upper.value_or(to_instant(clock_.now()) + 1);
   // Clusters often share a query (topic:react for react and for frontend): it is searched
@@ -111,7 +113,7 @@ void Engine::coordinate() {
       if (o.group >= groups_.size()) continue;
       registry_.claim_owed(o.id, o.group, o.finders);
       owed_names_.emplace(o.id, std::make_pair(o.node_id, o.full_name));
-      owed_.push(o.group, RefreshTarget{o.id, o.group, {}});
+      owed_.push(o.group, RefreshTarget{o.id, o.group, {}, std::nullopt});
     }
   }
 
@@ -300,11 +302,13 @@ void Engine::add_failed_search(std::size_t s, std::size_t group, const std::stri
 
 bool Engine::take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh,
                   bool& owed, std::vector<std::pair<std::size_t, DetailWork>>& details,
-                  std::size_t max_details) {
+                  std::size_t max_details, std::vector<RefreshTarget>& rereads) {
   search.reset();
   refresh.reset();
   owed = false;
   details.clear();
+  rereads.clear();
+  const bool reread_graphql = options_.details_api == DetailsApi::graphql;
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     if (stop_.stopped()) return false;
@@ -314,6 +318,15 @@ bool Engine::take(std::optional<SearchWork>& search, std::optional<RefreshTarget
       auto d = details_.pop();
       if (!d) break;
       details.emplace_back(d->first, std::move(d->second));
+    }
+    const bool rereads_left = !refreshes_.empty() || rereads_running_ > 0;
+    if (details.empty() && !reread_changed_.empty() &&
+        (reread_changed_.size() >= max_details || !rereads_left)) {
+      while (details.size() < max_details) {
+        auto d = reread_changed_.pop();
+        if (!d) break;
+        details.emplace_back(d->first, std::move(d->second));
+      }
     }
     if (!details.empty()) {
       ++busy_;
@@ -337,7 +350,18 @@ bool Engine::take(std::optional<SearchWork>& search, std::optional<RefreshTarget
     refresh_turn_ = !refresh_turn_;
     for (int i = 0; i < 2; ++i) {
       if ((i == 0) == refresh_turn_) {
-        if (auto r = refreshes_.pop()) {
+        if (reread_graphql) {
+          while (rereads.size() < kGraphqlMaxRepositories) {
+            auto r = refreshes_.pop();
+            if (!r) break;
+            rereads.push_back(std::move(r->second));
+          }
+          if (!rereads.empty()) {
+            ++busy_;
+            ++rereads_running_;
+            return true;
+          }
+        } else if (auto r = refreshes_.pop()) {
           refresh.emplace(std::move(r->second));
           ++busy_;
           return true;
@@ -491,6 +515,69 @@ void Engine::refresh_one(GitHubApi& api, GitHubJson& json, const RefreshTarget& 
     }
   }
   queue_details(target.group, std::move(work), false);
+}
+
+std::pair<std::uint64_t, std::int64_t> Engine::reread(GitHubApi& api, GitHubJson& json,
+                                                      GraphqlResponseParser& parser,
+                                                      const std::string& url,
+                                                      std::vector<RefreshTarget>& targets) {
+  std::vector<RefreshTarget> asked;
+  std::vector<Repository> repos;
+  for (RefreshTarget& target : targets) {
+    if (!target.stored) {
+      refresh_one(api, json, target);  // nothing to compare with: REST and its ETag
+      continue;
+    }
+    Repository repo;
+    repo.id = target.id;
+    repo.node_id = target.stored->node_id;
+    repo.owner = target.stored->owner;
+    repo.name = target.stored->name;
+    repos.push_back(std::move(repo));
+    asked.push_back(std::move(target));
+  }
+  if (asked.empty()) return {0, 0};
+  // The columns alone: details are fetched, by the run's details query, only for the
+  // repositories that changed.
+  GraphqlDetailsResult r = reread_repositories_graphql(api, parser, url, repos, DetailSet{},
+                                                       reread_sizer_, reread_sizer_.lease());
+  for (std::size_t i = 0; i < asked.size(); ++i) {
+    const RefreshTarget& target = asked[i];
+    const DetailReport report = i < r.reports.size() ? r.reports[i] : DetailReport{};
+    const ApiStatus status =
+        i < r.reports.size() ? report.status : (r.status == ApiStatus::ok ? ApiStatus::failed : r.status);
+    switch (status) {
+      case ApiStatus::ok:
+        if (!row_changed(*target.stored, repos[i])) {
+          add_refreshed(target.group, target.id, false);
+        } else {
+          DetailWork work;
+          work.refreshed = true;
+          work.repo = std::move(repos[i]);
+          if (options_.details.any()) {
+            std::lock_guard<std::mutex> guard(mutex_);
+            reread_changed_.push(target.group, std::move(work));
+          } else {
+            queue_details(target.group, std::move(work), false);
+          }
+        }
+        break;
+      case ApiStatus::gone:
+        add_refreshed(target.group, target.id, true);
+        break;
+      case ApiStatus::stopped:
+        break;
+      case ApiStatus::no_token:
+        emit({EngineEvent::Kind::error, target.group, r.error, std::nullopt});
+        stop();
+        return {static_cast<std::uint64_t>(r.graphql_requests), r.points};
+      default:
+        // GraphQL could not serve it even alone: REST by id, with its ETag.
+        refresh_one(api, json, target);
+        break;
+    }
+  }
+  return {static_cast<std::uint64_t>(r.graphql_requests), r.points};
 }
 
 void Engine::queue_details(std::size_t group, DetailWork work, bool first) {
@@ -683,6 +770,7 @@ void Engine::run_worker(std::size_t index) {
   std::optional<RefreshTarget> refresh;
   bool owed = false;
   std::vector<std::pair<std::size_t, DetailWork>> details;
+  std::vector<RefreshTarget> rereads;
   std::vector<Repository> repos;
   std::uint64_t graphql_queries = 0;
   std::int64_t graphql_points = 0;
@@ -705,7 +793,7 @@ void Engine::run_worker(std::size_t index) {
   // The size of this worker's next GraphQL query, leased before taking work: a larger
   // size on trial goes to one query at a time.
   BatchLease lease = graphql ? batch_sizer_.lease() : BatchLease{1, false};
-  while (take(search, refresh, owed, details, lease.size)) {
+  while (take(search, refresh, owed, details, lease.size, rereads)) {
     if (!details.empty() && details.front().second.fallback) {
       // Failed through the run's API: alone, through the other one.
       const std::size_t group = details.front().first;
@@ -743,6 +831,14 @@ void Engine::run_worker(std::size_t index) {
       report.refreshed = work.refreshed;
       report.etags.repository = work.repository_etag;
       detail_done(group, std::move(work), std::move(report));
+    } else if (!rereads.empty()) {
+      const auto [queries, points] = reread(api, json, graphql_parser, graphql_endpoint, rereads);
+      graphql_queries += queries;
+      graphql_points += points;
+      {
+        std::lock_guard<std::mutex> guard(mutex_);
+        --rereads_running_;
+      }
     } else if (refresh && owed) {
       fetch_owed(api, json, *refresh);
     } else if (refresh) {

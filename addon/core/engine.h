@@ -27,6 +27,9 @@
 #include "core/date_range.h"
 #include "core/details_fetcher.h"
 #include "core/fair_queue.h"
+#include "core/github_api.h"
+#include "core/github_json.h"
+#include "core/graphql_response.h"
 #include "core/http_client.h"
 #include "core/repository.h"
 #include "core/repository_registry.h"
@@ -48,12 +51,16 @@ struct EngineGroup {
 // the graphql bucket), or up to three REST requests per repository (core bucket).
 enum class DetailsApi { rest, graphql };
 
-// A stored repository to re-check (--refresh): asked by id with its stored ETag; a 304
-// is free and delivered as unchanged, a changed one gets its details again.
+// A stored repository to re-check (--refresh). Through REST: asked by id with its stored
+// ETag; a 304 is free and delivered as unchanged. Through GraphQL: re-read with 100
+// others in one query (by node id, else by owner and name) and compared with its stored
+// columns. Either way a changed one gets its details again.
 struct RefreshTarget {
   std::int64_t id = 0;
   std::size_t group = 0;  // the group whose batches carry it (its stored cluster)
   std::string etag;       // of GET /repositories/{id}; empty: none stored
+  // The stored row's columns (no details); without them a GraphQL refresh asks REST.
+  std::optional<Repository> stored;
 };
 
 // A repository an earlier run claimed and could not fetch (pending): fetched first, by
@@ -244,8 +251,11 @@ class Engine {
   // The next piece of work, details first (up to `max_details` of them, from any
   // groups); false when the run is over.
   // `owed`: `refresh` is an owed repository, not a re-check.
+  // `rereads`: stored repositories to re-read in one GraphQL query (--refresh with
+  // --api=graphql), up to kGraphqlMaxRepositories.
   bool take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh, bool& owed,
-            std::vector<std::pair<std::size_t, DetailWork>>& details, std::size_t max_details);
+            std::vector<std::pair<std::size_t, DetailWork>>& details, std::size_t max_details,
+            std::vector<RefreshTarget>& rereads);
   // An owed repository (EngineOptions::owed): its search fields by id, then its details.
   void fetch_owed(GitHubApi& api, GitHubJson& json, const RefreshTarget& target);
   // A repository fetched by id (re-checked or owed): its details queued (`first`: ahead of
@@ -259,6 +269,13 @@ class Engine {
   // A claim given back (gone): the group may search for another repository.
   void give_back(std::size_t group, std::int64_t id);
   void refresh_one(GitHubApi& api, GitHubJson& json, const RefreshTarget& target);
+  // Stored repositories re-read through GraphQL, every column in one query per 100:
+  // unchanged ones are delivered as such, changed ones queued for their details, ones
+  // GraphQL cannot serve re-checked alone through REST. Returns queries and points spent.
+  std::pair<std::uint64_t, std::int64_t> reread(GitHubApi& api, GitHubJson& json,
+                                                GraphqlResponseParser& parser,
+                                                const std::string& url,
+                                                std::vector<RefreshTarget>& targets);
   void add_refreshed(std::size_t group, std::int64_t id, bool gone);
   void detail_done(std::size_t group, DetailWork work, DetailReport report);
   static std::size_t pending_size(const GroupState& state) {
@@ -292,6 +309,8 @@ class Engine {
   // The GraphQL details query's size, learnt from GitHub's answers (its selection is the
   // run's --details, one for the whole run).
   BatchSizer batch_sizer_;
+  // The re-read query's (--refresh through GraphQL): another selection, another size.
+  BatchSizer reread_sizer_;
   std::vector<std::unique_ptr<SearchSplitter>> splitters_;
   std::vector<std::size_t> splitter_group_;  // the first group that listed its query
   // Every group that listed the query: one search serves them all.
@@ -307,6 +326,11 @@ class Engine {
   FairQueue<RefreshTarget> refreshes_;
   FairQueue<DetailWork> fallbacks_;  // one at a time, through the other API
   FairQueue<RefreshTarget> owed_;    // before any search
+  // Re-read repositories that changed (--refresh through GraphQL): their details wait
+  // for a full query (the details query's size) while re-reads remain, so 100 changed
+  // repositories cost one query however the re-reads that found them were spread.
+  FairQueue<DetailWork> reread_changed_;
+  int rereads_running_ = 0;
   std::vector<bool> splitter_lost_;  // a range of it failed: its query is not exhausted
   // Owed repositories' node id and name, by id (the pending list repeats them).
   std::unordered_map<std::int64_t, std::pair<std::string, std::string>> owed_names_;

@@ -141,17 +141,6 @@ error_code read_repository(od::value value, Repository& repo) {
   return SUCCESS;
 }
 
-// What a repository must have for a row to be written; its absence means the body was
-// not what the endpoint returns.
-std::string missing_repository_field(const Repository& repo) {
-  if (repo.id <= 0) return "id";
-  if (repo.full_name.empty()) return "full_name";
-  if (repo.name.empty()) return "name";
-  if (repo.owner.empty()) return "owner.login";
-  if (repo.html_url.empty()) return "html_url";
-  return {};
-}
-
 JsonStatus failed(std::string_view what, error_code error) {
   return {"malformed JSON in " + std::string(what) + ": " + simdjson::error_message(error)};
 }
@@ -163,6 +152,15 @@ bool has_file(od::value v, error_code& error) {
 }
 
 }  // namespace
+
+std::string missing_repository_field(const Repository& repo) {
+  if (repo.id <= 0) return "id";
+  if (repo.full_name.empty()) return "full_name";
+  if (repo.name.empty()) return "name";
+  if (repo.owner.empty()) return "owner.login";
+  if (repo.html_url.empty()) return "html_url";
+  return {};
+}
 
 JsonStatus GitHubJson::search_page(Input json, SearchPage& out) {
   out.total_count = 0;

@@ -62,6 +62,11 @@ class GitHubJson {
   simdjson::ondemand::parser parser_;
 };
 
+// The first field a repository must have for a row to be written and lacks ("id",
+// "full_name", ...); empty when none is missing. Its absence means the body was not what
+// the endpoint returns.
+std::string missing_repository_field(const Repository& repo);
+
 // Decodes base64, skipping the line breaks GitHub puts in `content`. False on bad input.
 bool decode_base64(std::string_view encoded, std::string& out);
 

@@ -66,6 +66,19 @@ bool fill(Repository& repo, const RepositoryAnswer& answer, const QueryParts& pa
       return false;
     }
   }
+  if (parts.row) {
+    // Every column again, as GitHub has it now; the details below are added to it.
+    Repository fresh = answer.row;
+    fresh.id = repo.id;
+    fresh.open_issues += answer.open_pull_requests;  // REST's open_issues_count
+    if (std::string missing = missing_repository_field(fresh); !missing.empty()) {
+      report.status = ApiStatus::failed;
+      report.error = "GraphQL answered repository " + std::to_string(repo.id) + " without its " +
+                     missing;
+      return false;
+    }
+    repo = std::move(fresh);
+  }
   if (answer.watchers) repo.watchers = answer.watchers;
   if (wanted.languages) {
     repo.languages = answer.languages;
@@ -123,6 +136,7 @@ struct Fetch {
   std::vector<Repository>& repos;
   const DetailSet& wanted;
   BatchSizer& sizer;
+  bool row;  // re-read every column too (--refresh)
   GraphqlDetailsResult& result;
   std::vector<std::size_t> rest_readmes;
   bool over = false;  // stopped, or no token left: nothing more is sent
@@ -132,7 +146,7 @@ struct Fetch {
 // repository's own verdict is in its report), false with `sent` saying why not.
 bool send_query(Fetch& f, std::size_t first, std::size_t count, int max_failures,
                 ApiResult& sent) {
-  DetailsQuery query = build_details_query(f.repos.data() + first, count, f.wanted);
+  DetailsQuery query = build_details_query(f.repos.data() + first, count, f.wanted, f.row);
   ApiCall call;
   call.resource = "graphql";
   call.url = f.url;
@@ -257,13 +271,15 @@ std::int64_t health_percentage(const CommunityProfile& profile, bool has_descrip
   return (200 * signals + 7) / 14;  // round(100 * signals / 7); never exactly half
 }
 
-GraphqlDetailsResult fetch_details_graphql(GitHubApi& api, GraphqlResponseParser& parser,
-                                           const std::string& graphql_url,
-                                           std::vector<Repository>& repos, const DetailSet& wanted,
-                                           BatchSizer& sizer, BatchLease lease) {
+namespace {
+
+GraphqlDetailsResult fetch_graphql(GitHubApi& api, GraphqlResponseParser& parser,
+                                   const std::string& graphql_url, std::vector<Repository>& repos,
+                                   const DetailSet& wanted, bool row, BatchSizer& sizer,
+                                   BatchLease lease) {
   GraphqlDetailsResult result;
   result.reports.resize(repos.size());
-  if (!wanted.any()) {
+  if (!wanted.any() && !row) {
     sizer.release(lease);
     return result;
   }
@@ -274,7 +290,7 @@ GraphqlDetailsResult fetch_details_graphql(GitHubApi& api, GraphqlResponseParser
     lease = {sizer.size(), false};
   }
 
-  Fetch fetch{api, parser, graphql_url, repos, wanted, sizer, result, {}, false};
+  Fetch fetch{api, parser, graphql_url, repos, wanted, sizer, row, result, {}, false};
   for (std::size_t first = 0; first < repos.size() && !fetch.over; first += lease.size) {
     fetch_range(fetch, first, std::min(lease.size, repos.size() - first));
   }
@@ -313,6 +329,23 @@ GraphqlDetailsResult fetch_details_graphql(GitHubApi& api, GraphqlResponseParser
     }
   }
   return result;
+}
+
+}  // namespace
+
+GraphqlDetailsResult fetch_details_graphql(GitHubApi& api, GraphqlResponseParser& parser,
+                                           const std::string& graphql_url,
+                                           std::vector<Repository>& repos, const DetailSet& wanted,
+                                           BatchSizer& sizer, BatchLease lease) {
+  return fetch_graphql(api, parser, graphql_url, repos, wanted, false, sizer, lease);
+}
+
+GraphqlDetailsResult reread_repositories_graphql(GitHubApi& api, GraphqlResponseParser& parser,
+                                                 const std::string& graphql_url,
+                                                 std::vector<Repository>& repos,
+                                                 const DetailSet& wanted, BatchSizer& sizer,
+                                                 BatchLease lease) {
+  return fetch_graphql(api, parser, graphql_url, repos, wanted, true, sizer, lease);
 }
 
 }  // namespace gh

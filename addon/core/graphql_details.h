@@ -47,6 +47,17 @@ GraphqlDetailsResult fetch_details_graphql(GitHubApi& api, GraphqlResponseParser
                                            std::vector<Repository>& repos, const DetailSet& wanted,
                                            BatchSizer& sizer, BatchLease lease = {});
 
+// The same, reading every column of each repository's row too (--refresh through
+// GraphQL): each ok repository is replaced by GitHub's current view of it (node_id,
+// full_name, stars, ..., open_issues counting open pull requests as REST does), plus the
+// details in `wanted` (none: the columns alone, a light query). `repos` need id and
+// node_id, or id, owner and name (rows stored without a node id).
+GraphqlDetailsResult reread_repositories_graphql(GitHubApi& api, GraphqlResponseParser& parser,
+                                                 const std::string& graphql_url,
+                                                 std::vector<Repository>& repos,
+                                                 const DetailSet& wanted, BatchSizer& sizer,
+                                                 BatchLease lease = {});
+
 // Where a repository's README is, from its answer (the contract's README rule).
 struct ReadmeFinding {
   bool exists = false;                // the community profile's "readme" signal

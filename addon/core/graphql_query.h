@@ -1,5 +1,6 @@
 // The GraphQL details query (docs: /work/graphql-contract.md, "Request"): the details of
-// up to 100 repositories in one POST, and what GitHub will charge for it. The query
+// up to 100 repositories in one POST, and what GitHub will charge for it. The same query
+// with the row's columns (QueryParts::row) re-reads stored repositories for --refresh. The query
 // text is rendered from one small tree of fields, and the cost is computed from the
 // same tree, so a change to the query keeps its cost right.
 #ifndef GH_INGEST_CORE_GRAPHQL_QUERY_H_
@@ -52,8 +53,11 @@ struct QueryParts {
   bool root_tree = false;
   bool root_readmes = false;    // the README aliases of the root tree
   bool nested_readmes = false;  // .github/README.md, docs/README.md
+  // Every column of the stored row, as the REST repository object gives it (--refresh
+  // re-reads stored repositories this way, 100 per query, about a point).
+  bool row = false;
 };
-QueryParts query_parts(const DetailSet& wanted);
+QueryParts query_parts(const DetailSet& wanted, bool row = false);
 
 struct DetailsQuery {
   std::string body;       // the POST body: {"query": "...", "variables": {...}}
@@ -68,16 +72,17 @@ struct DetailsQuery {
 // The details query for `count` repositories from `repos` (at most
 // kGraphqlMaxRepositories); indexes in the query are relative to `repos`.
 DetailsQuery build_details_query(const Repository* repos, std::size_t count,
-                                 const DetailSet& wanted);
+                                 const DetailSet& wanted, bool row = false);
 inline DetailsQuery build_details_query(const std::vector<Repository>& repos,
-                                        const DetailSet& wanted) {
-  return build_details_query(repos.data(), repos.size(), wanted);
+                                        const DetailSet& wanted, bool row = false) {
+  return build_details_query(repos.data(), repos.size(), wanted, row);
 }
 
 // GitHub's cost of the details query with `nodes` repositories asked by node id and
 // `aliased` asked by repository(owner:, name:): the sum over every connection of the
 // product of the first/last of its enclosing connections, / 100, rounded, at least 1.
-std::int64_t estimate_cost(const DetailSet& wanted, std::size_t nodes, std::size_t aliased);
+std::int64_t estimate_cost(const DetailSet& wanted, std::size_t nodes, std::size_t aliased,
+                           bool row = false);
 
 // `text` as the body of a GraphQL string literal (no quotes): `"`, `\` and control
 // characters escaped.

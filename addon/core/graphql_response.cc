@@ -184,6 +184,94 @@ error_code read_readme(od::value value, bool& blob, std::optional<std::string>& 
   });
 }
 
+// `{ totalCount }` of a connection.
+error_code read_total(od::value value, std::int64_t& out) {
+  return for_each_field(value, [&](std::string_view key, od::value v) -> error_code {
+    return key == "totalCount" ? v.get_int64().get(out) : SUCCESS;
+  });
+}
+
+// `{ name }` of an object that may be null (primaryLanguage, defaultBranchRef), or
+// `{ login }` of the owner.
+error_code read_named(od::value value, std::string_view field, std::optional<std::string>& out) {
+  out.reset();
+  return for_each_field(value, [&](std::string_view key, od::value v) -> error_code {
+    return key == field ? read_optional_string(v, out) : SUCCESS;
+  });
+}
+
+error_code read_topics(od::value value, std::vector<std::string>& out) {
+  return for_each_field(value, [&](std::string_view key, od::value v) -> error_code {
+    if (key != "nodes") return SUCCESS;
+    return for_each_element(v, [&](od::value topic_node) -> error_code {
+      return for_each_field(topic_node, [&](std::string_view k, od::value topic) -> error_code {
+        if (k != "topic") return SUCCESS;
+        std::optional<std::string> name;
+        GH_GRAPHQL_TRY(read_named(topic, "name", name));
+        if (name) out.push_back(std::move(*name));
+        return SUCCESS;
+      });
+    });
+  });
+}
+
+// The row's columns; false when `key` is not one of them.
+bool read_row_field(std::string_view key, od::value v, RepositoryAnswer& repo, error_code& error) {
+  Repository& row = repo.row;
+  std::optional<std::string> text;
+  auto into = [&](std::string& out) {
+    error = read_optional_string(v, text);
+    if (!error) out = text.value_or("");
+  };
+  if (key == "id") {
+    into(row.node_id);
+  } else if (key == "name") {
+    into(row.name);
+  } else if (key == "nameWithOwner") {
+    into(row.full_name);
+  } else if (key == "url") {
+    into(row.html_url);
+  } else if (key == "owner") {
+    error = read_named(v, "login", text);
+    row.owner = text.value_or("");
+  } else if (key == "description") {
+    error = read_optional_string(v, row.description);
+  } else if (key == "homepageUrl") {
+    error = read_optional_string(v, row.homepage);
+    // GitHub sends "" for a homepage that was cleared: that is no homepage (as on REST).
+    if (!error && row.homepage && row.homepage->empty()) row.homepage.reset();
+  } else if (key == "primaryLanguage") {
+    error = read_named(v, "name", row.language);
+  } else if (key == "repositoryTopics") {
+    error = read_topics(v, row.topics);
+  } else if (key == "stargazerCount") {
+    error = v.get_int64().get(row.stars);
+  } else if (key == "forkCount") {
+    error = v.get_int64().get(row.forks);
+  } else if (key == "issues") {
+    error = read_total(v, row.open_issues);
+  } else if (key == "pullRequests") {
+    error = read_total(v, repo.open_pull_requests);
+  } else if (key == "diskUsage") {
+    error = read_optional_int(v, row.size_kb);
+  } else if (key == "defaultBranchRef") {
+    error = read_named(v, "name", row.default_branch);
+  } else if (key == "isFork") {
+    error = v.get_bool().get(row.is_fork);
+  } else if (key == "isArchived") {
+    error = v.get_bool().get(row.is_archived);
+  } else if (key == "createdAt") {
+    error = read_optional_string(v, row.created_at);
+  } else if (key == "pushedAt") {
+    error = read_optional_string(v, row.pushed_at);
+  } else if (key == "updatedAt") {
+    error = read_optional_string(v, row.updated_at);
+  } else {
+    return false;
+  }
+  return true;
+}
+
 error_code read_repository(od::value value, RepositoryAnswer& repo) {
   repo = RepositoryAnswer{};
   repo.answered = true;
@@ -202,8 +290,16 @@ error_code read_repository(od::value value, RepositoryAnswer& repo) {
     if (key == "contributingGuidelines") return read_presence(v, repo.contributing);
     if (key == "issueTemplates") return read_non_empty(v, repo.issue_template);
     if (key == "pullRequestTemplates") return read_non_empty(v, repo.pull_request_template);
-    if (key == "licenseInfo") return read_presence(v, repo.license);
+    if (key == "licenseInfo") {
+      // Present for the community signal; its SPDX id (null for some licenses) for the row.
+      bool none = false;
+      GH_GRAPHQL_TRY(is_null(v, none));
+      repo.license = !none;
+      return read_named(v, "spdxId", repo.row.license);
+    }
     if (key == "root") return read_root(v, repo);
+    error_code row_error = SUCCESS;
+    if (read_row_field(key, v, repo, row_error)) return row_error;
     for (std::size_t i = 0; i < kReadmeAliases.size(); ++i) {
       if (key == kReadmeAliases[i].alias) {
         return read_readme(v, repo.readme_blob[i], repo.readme_text[i]);

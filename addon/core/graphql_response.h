@@ -64,6 +64,10 @@ struct RepositoryAnswer {
   // Per kReadmeAliases entry: the path is a Blob, and its text (null for binary files).
   std::array<bool, kReadmeAliases.size()> readme_blob{};
   std::array<std::optional<std::string>, kReadmeAliases.size()> readme_text;
+  // The row's columns (QueryParts::row), in the REST object's terms: row.id is
+  // databaseId, row.license the SPDX id, row.open_issues the open issues alone.
+  Repository row;
+  std::int64_t open_pull_requests = 0;  // open_issues_count on REST counts them too
 };
 
 struct DetailsAnswer {

@@ -11,6 +11,7 @@
 #include "core/clock.h"
 #include "core/engine.h"
 #include "napi/arguments.h"
+#include "napi/stored_row.h"
 #include "napi/to_js.h"
 
 namespace gh::napi {
@@ -238,8 +239,9 @@ bool ReadGroupOf(Napi::Env env, const Napi::Object& entry,
   return true;
 }
 
-// [{id, cluster, etag?}]: stored repositories to re-check, each carried by the batches
-// of the group named by its stored cluster.
+// [{id, cluster, etag?, row?}]: stored repositories to re-check, each carried by the
+// batches of the group named by its stored cluster; `row` (its stored columns) lets a
+// GraphQL refresh compare GitHub's answer with it.
 bool ReadRefresh(Napi::Env env, const Napi::Value& value, const std::vector<EngineGroup>& groups,
                  std::vector<RefreshTarget>& out) {
   if (value.IsUndefined()) return true;
@@ -265,6 +267,13 @@ bool ReadRefresh(Napi::Env env, const Napi::Value& value, const std::vector<Engi
     target.group = group;
     Napi::Value etag = e.Get("etag");
     if (etag.IsString()) target.etag = etag.As<Napi::String>().Utf8Value();
+    Napi::Value row = e.Get("row");
+    if (row.IsObject()) {
+      Repository stored;
+      if (!ReadStoredRow(env, row.As<Napi::Object>(), where + ".row", stored)) return false;
+      stored.id = target.id;
+      target.stored = std::move(stored);
+    }
     out.push_back(std::move(target));
   }
   return true;

@@ -16,7 +16,7 @@ import { appendDeadLetter, DEAD_LETTERS_PATH, replayDeadLetters } from './dead-l
 import { pendingPhrase, runOutcome } from './outcome.js';
 import { pendingAfterRun, pendingFinders, pendingToFetch, queriesWithPendingFirst } from './pending-work.js';
 import { createProgress } from './progress.js';
-import { etagEntries, rederivedRow, toRow } from './rows.js';
+import { COMPARED_COLUMNS, comparedColumns, etagEntries, rederivedRow, toRow } from './rows.js';
 import { buildSummary, formatSummary } from './summary.js';
 
 const STORE_ATTEMPTS = 3;
@@ -85,16 +85,20 @@ async function savePendingWork(sink, work, selected, { alreadyFailed, stderr }) 
   }
 }
 
-// --refresh: the stored repositories of the selected clusters, each re-checked by id
-// with its stored ETag. Only the languages ETag goes with a changed repository's details:
-// rows keep the languages, not the README or the community profile they were derived
-// from, so those two are fetched again when the repository changed.
-async function refreshPlan(sink, selected) {
-  const stored = await sink.loadRefreshTargets(selected);
+// --refresh: the stored repositories of the selected clusters. Through REST each is
+// re-checked by id with its stored ETag; only the languages ETag goes with a changed
+// repository's details: rows keep the languages, not the README or the community profile
+// they were derived from, so those two are fetched again when the repository changed.
+// Through GraphQL 100 are re-read per query and compared with their stored columns.
+async function refreshPlan(sink, selected, api) {
+  const graphql = api === 'graphql';
+  const stored = await sink.loadRefreshTargets(selected, graphql ? { columns: COMPARED_COLUMNS } : {});
   const etags = await sink.loadEtags();
   return {
-    stored: new Map(stored.map((target) => [target.id, target])),
-    targets: stored.map(({ id, cluster, etag }) => ({ id, cluster, ...(etag ? { etag } : {}) })),
+    stored: new Map(stored.map(({ row, ...target }) => [target.id, target])),
+    targets: stored.map(({ id, cluster, etag, row }) => ({
+      id, cluster, ...(etag ? { etag } : {}), ...(row ? { row: comparedColumns(row) } : {}),
+    })),
     knownEtags: stored.flatMap(({ id }) => (etags.get(id)?.languages ? [{ id, languages: etags.get(id).languages }] : [])),
   };
 }
@@ -188,7 +192,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       }));
     const handed = pendingToFetch(loaded.repositories, groups);
     const knownIds = [...(await sink.loadKnownIds())];
-    const refresh = values.refresh ? await refreshPlan(sink, selected) : null;
+    const refresh = values.refresh ? await refreshPlan(sink, selected, values.api ?? 'graphql') : null;
 
     runId = await sink.recordRun({ clusters: selected, limit: values.limit ?? null, details: values.details ?? null });
     let statsOf = () => null;

@@ -7,6 +7,7 @@
  */
 export const REPOSITORY_COLUMNS = Object.freeze([
   ['id', 'bigint'],
+  ['node_id', 'text'],
   ['full_name', 'text'],
   ['owner', 'text'],
   ['name', 'text'],

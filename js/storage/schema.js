@@ -15,6 +15,9 @@ export function schemaSql() {
 /** The tables schema.sql creates, which every sink expects. */
 export const TABLES = Object.freeze(['repositories', 'runs', 'repository_etags', 'pending', 'pending_searches']);
 
+/** Columns added to tables after they were first created ("table.column"). */
+export const ADDED_COLUMNS = Object.freeze(['repositories.node_id']);
+
 /** The functions schema.sql creates, as listed in messages. */
 export const FUNCTIONS = Object.freeze([
   'repository_cluster_counts()', 'repository_add_clusters(jsonb)',

@@ -7,6 +7,7 @@
 -- One row per GitHub repository, upserted on id (DESIGN.md, Database).
 CREATE TABLE IF NOT EXISTS repositories (
   id             bigint PRIMARY KEY,              -- GitHub repository id
+  node_id        text,                            -- GraphQL id; null in rows stored before it was kept
   full_name      text NOT NULL UNIQUE,
   owner          text NOT NULL,
   name           text NOT NULL,
@@ -41,6 +42,10 @@ CREATE TABLE IF NOT EXISTS repositories (
   ingested_at    timestamptz NOT NULL DEFAULT now(),
   refreshed_at   timestamptz NOT NULL DEFAULT now() -- last written
 );
+
+-- Tables created before node_id was kept gain it (null until the row is written again:
+-- a --refresh through GraphQL looks such rows up by owner and name meanwhile).
+ALTER TABLE repositories ADD COLUMN IF NOT EXISTS node_id text;
 
 -- Per-cluster counts and "top repositories of a cluster" read this one index.
 CREATE INDEX IF NOT EXISTS repositories_cluster_stars_idx ON repositories (cluster, stars DESC);

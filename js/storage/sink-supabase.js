@@ -5,7 +5,7 @@ import ws from 'ws';
 
 import { chunks, dedupeById, toRecord } from './columns.js';
 import { pendingCountsFromRows, pendingFromJson, pendingSaveArguments } from './pending.js';
-import { SCHEMA_PATH, TABLES } from './schema.js';
+import { ADDED_COLUMNS, SCHEMA_PATH, TABLES } from './schema.js';
 import { StorageError, firstLine, maskUrl } from './errors.js';
 import { checkRunStatus, dedupeEtags } from './sink.js';
 
@@ -26,6 +26,11 @@ function describe(error) {
   const cause = /Caused by: ([^\n]*)/.exec(error.details || '')?.[1];
   const text = [error.message, cause, error.hint].filter(Boolean).join(': ');
   return text || `HTTP ${error.status ?? ''}`.trim();
+}
+
+// PostgreSQL's undefined_column, and PostgREST's name for a column its cache lacks.
+function isMissingColumn(error) {
+  return ['42703', 'PGRST204'].includes(error?.code);
 }
 
 function isMissingRelation(error) {
@@ -121,6 +126,13 @@ export function openSupabaseSink({ url, serviceKey, requestTimeoutMs = REQUEST_T
         if (isMissingRelation(error)) missing.push(table);
         else if (error) throw fail(`reading ${table}`, error);
       }
+      for (const name of ADDED_COLUMNS) {
+        const [table, column] = name.split('.');
+        if (missing.includes(table)) continue;
+        const { error } = await client.from(table).select(column).limit(1);
+        if (isMissingColumn(error)) missing.push(name);
+        else if (error) throw fail(`reading ${name}`, error);
+      }
       // Each function called with arguments that change nothing.
       const probes = [
         ['repository_cluster_counts()', 'repository_cluster_counts', undefined],
@@ -165,15 +177,17 @@ export function openSupabaseSink({ url, serviceKey, requestTimeoutMs = REQUEST_T
         await run('saving ETags', client.from('repository_etags').upsert(part, { onConflict: 'repository_id,endpoint' }));
       }
     },
-    async loadRefreshTargets(clusters) {
-      const stored = await readAll('repositories', 'id,cluster,clusters', ['id'], (query) => query.in('cluster', clusters));
+    async loadRefreshTargets(clusters, { columns = [] } = {}) {
+      const wanted = [...new Set(['id', 'cluster', 'clusters', ...columns])];
+      const stored = await readAll('repositories', wanted.join(','), ['id'], (query) => query.in('cluster', clusters));
       const etags = new Map();
       for (const { repository_id: id, etag } of await readAll('repository_etags', 'repository_id,etag',
         ['repository_id'], (query) => query.eq('endpoint', 'repository'))) {
         etags.set(Number(id), etag);
       }
-      return stored.map(({ id, cluster, clusters: found }) => ({
-        id: Number(id), cluster, clusters: found, etag: etags.get(Number(id)) ?? null,
+      return stored.map((record) => ({
+        id: Number(record.id), cluster: record.cluster, clusters: record.clusters, etag: etags.get(Number(record.id)) ?? null,
+        ...(columns.length ? { row: Object.fromEntries(columns.map((name) => [name, record[name]])) } : {}),
       }));
     },
     async loadRepositories(ids) {

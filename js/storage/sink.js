@@ -49,9 +49,10 @@
  *   Appends to stored rows' `clusters` the clusters not listed yet (the stored order,
  *   primary first, is kept); ids not stored are ignored.
  * @property {() => Promise<Set<number>>} loadKnownIds
- * @property {(clusters: string[]) => Promise<Array<{id: number, cluster: string, clusters: string[], etag: string|null}>>} loadRefreshTargets
+ * @property {(clusters: string[], options?: {columns?: string[]}) => Promise<Array<{id: number, cluster: string, clusters: string[], etag: string|null, row?: object}>>} loadRefreshTargets
  *   The stored repositories of these clusters with the ETag of GET /repositories/{id}
- *   (null until a refresh stored one), for --refresh; ordered by id.
+ *   (null until a refresh stored one), for --refresh; ordered by id. With `columns`,
+ *   each also carries `row`: those columns' stored values, timestamps as ISO strings.
  * @property {(ids: number[]) => Promise<object[]>} loadRepositories
  *   The stored rows of these ids (missing ids left out), timestamps as ISO strings.
  * @property {() => Promise<Map<number, Record<string, string>>>} loadEtags

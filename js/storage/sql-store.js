@@ -7,7 +7,7 @@
 // PGlite runs the very same statement. test/bench/storage-upsert.js has the numbers.
 import { REPOSITORY_COLUMNS, REPOSITORY_COLUMN_NAMES, chunks, dedupeById, toRecord } from './columns.js';
 import { pendingCountsFromRows, pendingFromJson, pendingSaveArguments } from './pending.js';
-import { FUNCTIONS, TABLES, schemaSql } from './schema.js';
+import { ADDED_COLUMNS, FUNCTIONS, TABLES, schemaSql } from './schema.js';
 import { checkRunStatus, dedupeEtags } from './sink.js';
 
 /** Rows per statement: a 500-row batch is about 0.5 MB of JSON and 20 ms of server time. */
@@ -69,8 +69,14 @@ export class SqlStore {
     const { rows } = await this.handle.query(`
       SELECT name FROM unnest($1::text[]) AS name WHERE to_regclass(name) IS NULL
       UNION ALL
-      SELECT name FROM unnest($2::text[]) AS name WHERE to_regprocedure(name) IS NULL`,
-    [TABLES, FUNCTIONS]);
+      SELECT name FROM unnest($2::text[]) AS name WHERE to_regprocedure(name) IS NULL
+      UNION ALL
+      SELECT name FROM unnest($3::text[]) AS name
+      WHERE to_regclass(split_part(name, '.', 1)) IS NOT NULL AND NOT EXISTS (
+        SELECT 1 FROM pg_attribute
+        WHERE attrelid = to_regclass(split_part(name, '.', 1))
+          AND attname = split_part(name, '.', 2) AND NOT attisdropped)`,
+    [TABLES, FUNCTIONS, ADDED_COLUMNS]);
     return rows.map((row) => row.name);
   }
 
@@ -112,14 +118,23 @@ export class SqlStore {
     return new Set(rows.map((row) => Number(row.id)));
   }
 
-  async loadRefreshTargets(clusters) {
+  async loadRefreshTargets(clusters, { columns = [] } = {}) {
+    const names = columns.map((name) => {
+      if (!REPOSITORY_COLUMNS.some((column) => column.name === name)) throw new Error(`no column ${name}`);
+      return `r."${name}"`;
+    });
+    // `columns`: the stored values a GraphQL refresh compares GitHub's answer with, as JSON
+    // (timestamps as ISO strings).
+    const row = names.length ? `, (SELECT row_to_json(x)::text FROM (SELECT ${names.join(', ')}) x) AS row` : '';
     const { rows } = await this.handle.query(`
-      SELECT r.id::text AS id, r.cluster, r.clusters, e.etag
+      SELECT r.id::text AS id, r.cluster, r.clusters, e.etag${row}
       FROM repositories r
       LEFT JOIN repository_etags e ON e.repository_id = r.id AND e.endpoint = 'repository'
       WHERE r.cluster IN (SELECT jsonb_array_elements_text($1::jsonb))
       ORDER BY r.id`, [JSON.stringify(clusters)]);
-    return rows.map((row) => ({ ...row, id: Number(row.id) }));
+    return rows.map(({ row: json, ...target }) => ({
+      ...target, id: Number(target.id), ...(json ? { row: JSON.parse(json) } : {}),
+    }));
   }
 
   async loadRepositories(ids) {
@@ -213,7 +228,7 @@ export function sqlSinkMethods(store) {
     addClusters: (finders) => store.addClusters(finders),
     loadKnownIds: () => store.loadKnownIds(),
     loadEtags: () => store.loadEtags(),
-    loadRefreshTargets: (clusters) => store.loadRefreshTargets(clusters),
+    loadRefreshTargets: (clusters, options) => store.loadRefreshTargets(clusters, options),
     loadRepositories: (ids) => store.loadRepositories(ids),
     recordRun: (options) => store.recordRun(options),
     finishRun: (id, result) => store.finishRun(id, result),

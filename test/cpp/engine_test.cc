@@ -283,7 +283,8 @@ TEST_CASE("refresh: stored repositories re-checked by id with their ETags", "[en
   ScriptedResponse gone = json_reply(R"({"message":"Not Found"})");
   gone.status = 404;
   rig.server.on("/repositories/3", gone);
-  rig.options.refresh = {{1, 0, "\"r1\""}, {2, 0, "\"r2\""}, {3, 1, ""}};
+  rig.options.refresh = {{1, 0, "\"r1\"", std::nullopt}, {2, 0, "\"r2\"", std::nullopt},
+                         {3, 1, "", std::nullopt}};
   rig.options.known_ids = {1, 2, 3};
   rig.options.workers = 2;
   RecordingSink sink(true);

@@ -207,3 +207,40 @@ TEST_CASE("GraphQL and JSON string escaping", "[graphql]") {
   CHECK(graphql_escape(std::string("\x00\x1F", 2)) == "\\u0000\\u001F");
   CHECK(json_escape("say \"hi\"\n") == "say \\\"hi\\\"\\n");
 }
+
+TEST_CASE("the refresh query re-reads every column of the row, by node id and by name",
+          "[graphql]") {
+  const std::vector<Repository> repos = {by_node("R_kgDOA"), by_name("octo", "old-row")};
+  const DetailsQuery query = build_details_query(repos, DetailSet{}, true);
+  const Body body = decode(query.body);
+  REQUIRE(body.valid);
+  CHECK(has(body.query, "query Refresh($ids: [ID!]!) {"));
+  CHECK(query.parts.row);
+  for (const char* field :
+       {"id", "name", "nameWithOwner", "url", "description", "homepageUrl", "stargazerCount",
+        "forkCount", "diskUsage", "isFork", "isArchived", "createdAt", "pushedAt", "updatedAt",
+        "owner { login }", "primaryLanguage { name }",
+        "repositoryTopics(first: 100) { nodes { topic { name } } }",
+        "issues(states: [OPEN]) { totalCount }", "pullRequests(states: [OPEN]) { totalCount }",
+        "defaultBranchRef { name }", "licenseInfo { spdxId }", "watchers { totalCount }"}) {
+    CHECK(has(body.query, field));
+  }
+  CHECK(has(body.query, "r1: repository(owner: \"octo\", name: \"old-row\")"));
+  // No details asked: neither languages nor files.
+  CHECK_FALSE(has(body.query, "languages("));
+  CHECK_FALSE(has(body.query, "object("));
+  // Connections under nodes(ids:) count once: a point for 100 repositories.
+  CHECK(estimate_cost(DetailSet{}, 100, 0, true) == 1);
+  CHECK(query.cost == estimate_cost(DetailSet{}, 1, 1, true));
+}
+
+TEST_CASE("licenseInfo is asked once when the row and the community profile both need it",
+          "[graphql]") {
+  const DetailsQuery query = build_details_query({by_node("R_1")}, kAll, true);
+  const std::string text = decode(query.body).query;
+  const auto first = text.find("licenseInfo");
+  REQUIRE(first != std::string::npos);
+  CHECK(text.find("licenseInfo", first + 1) == std::string::npos);
+  // The details query alone is unchanged by the row's fields.
+  CHECK_FALSE(has(decode(build_details_query({by_node("R_1")}, kAll).body).query, "nameWithOwner"));
+}

@@ -323,3 +323,63 @@ TEST_CASE("bodies that are not the expected JSON are refused, never a crash", "[
     CHECK_FALSE(parse(parser, "", query).status.ok());
   }
 }
+
+TEST_CASE("the refresh query's answer fills every column of the row", "[graphql]") {
+  std::vector<Repository> repos = node_repos(2);
+  const DetailsQuery query = build_details_query(repos, DetailSet{}, true);
+  const std::string json = std::string(R"({"data":{)") + kRateLimit + R"(,"nodes":[
+    {"updatedAt":"2026-11-02T08:00:00Z","id":"R_0","databaseId":101,"name":"r\u00e9po",
+     "nameWithOwner":"octo/r\u00e9po","owner":{"login":"octo"},"url":"https://github.com/octo/r%C3%A9po",
+     "description":"A \"quoted\" line","homepageUrl":"https://example.com","stargazerCount":1234,
+     "forkCount":56,"diskUsage":789,"isFork":false,"isArchived":true,
+     "createdAt":"2020-01-02T03:04:05Z","pushedAt":"2026-11-01T00:00:00Z",
+     "primaryLanguage":{"name":"C++"},
+     "repositoryTopics":{"nodes":[{"topic":{"name":"graphql"}},{"topic":{"name":"cpp"}}]},
+     "issues":{"totalCount":7},"pullRequests":{"totalCount":3},
+     "defaultBranchRef":{"name":"main"},"licenseInfo":{"spdxId":"Apache-2.0"},
+     "watchers":{"totalCount":12}},
+    {"id":"R_1","databaseId":102,"name":"empty","nameWithOwner":"octo/empty",
+     "owner":{"login":"octo"},"url":"https://github.com/octo/empty","description":null,
+     "homepageUrl":"","stargazerCount":0,"forkCount":0,"diskUsage":null,"isFork":true,
+     "isArchived":false,"createdAt":"2021-01-01T00:00:00Z","pushedAt":null,
+     "updatedAt":"2021-01-01T00:00:00Z","primaryLanguage":null,"repositoryTopics":{"nodes":[]},
+     "issues":{"totalCount":0},"pullRequests":{"totalCount":0},"defaultBranchRef":null,
+     "licenseInfo":null,"watchers":{"totalCount":0}}]}})";
+  GraphqlResponseParser parser;
+  const Parsed parsed = parse(parser, json, query);
+  REQUIRE(parsed.status.ok());
+  REQUIRE(parsed.verdict.outcome == Outcome::success);
+  const RepositoryAnswer& full = parsed.answer.repos[0];
+  CHECK(full.row.node_id == "R_0");
+  CHECK(full.row.full_name == "octo/r\xc3\xa9po");
+  CHECK(full.row.name == "r\xc3\xa9po");
+  CHECK(full.row.owner == "octo");
+  CHECK(full.row.description == std::optional<std::string>("A \"quoted\" line"));
+  CHECK(full.row.homepage == std::optional<std::string>("https://example.com"));
+  CHECK(full.row.stars == 1234);
+  CHECK(full.row.forks == 56);
+  CHECK(full.row.size_kb == std::optional<std::int64_t>(789));
+  CHECK(full.row.is_archived);
+  CHECK_FALSE(full.row.is_fork);
+  CHECK(full.row.language == std::optional<std::string>("C++"));
+  CHECK(full.row.topics == std::vector<std::string>{"graphql", "cpp"});
+  CHECK(full.row.open_issues == 7);
+  CHECK(full.open_pull_requests == 3);
+  CHECK(full.row.default_branch == std::optional<std::string>("main"));
+  CHECK(full.row.license == std::optional<std::string>("Apache-2.0"));
+  CHECK(full.license);
+  CHECK(full.row.updated_at == std::optional<std::string>("2026-11-02T08:00:00Z"));
+  CHECK(full.watchers == std::optional<std::int64_t>(12));
+
+  const RepositoryAnswer& empty = parsed.answer.repos[1];
+  CHECK_FALSE(empty.row.description);
+  CHECK_FALSE(empty.row.homepage);  // "" is no homepage, as on REST
+  CHECK_FALSE(empty.row.size_kb);
+  CHECK_FALSE(empty.row.pushed_at);
+  CHECK_FALSE(empty.row.language);
+  CHECK_FALSE(empty.row.default_branch);
+  CHECK_FALSE(empty.row.license);
+  CHECK_FALSE(empty.license);
+  CHECK(empty.row.topics.empty());
+  CHECK(empty.row.is_fork);
+}
