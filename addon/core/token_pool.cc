@@ -185,22 +185,29 @@ std::deque<TimePoint>& TokenPool::minute_window(const Group& group, std::string_
   return window;
 }
 
+int TokenPool::lane_width() const {
+  return std::clamp(options_.concurrency_per_user, 1, kMaxConcurrencyPerUser);
+}
+
 bool TokenPool::can_serve(std::size_t index, std::string_view resource, std::int64_t cost,
+                          TimePoint now) const {
+  // The lane first: one user's requests go one at a time (by default), whatever their
+  // resource and whichever of the user's tokens they use.
+  if (groups_[tokens_[index].group].in_flight >= lane_width()) return false;
+  return has_quota(index, resource, cost, now);
+}
+
+bool TokenPool::has_quota(std::size_t index, std::string_view resource, std::int64_t cost,
                           TimePoint now) const {
   const Token& token = tokens_[index];
   if (token.retired) return false;
   const Group& group = groups_[token.group];
   if (group.paused_until > now) return false;
-  if (group.in_flight >= options_.max_concurrent_per_user) return false;
   const int cap = minute_cap(resource);
   if (cap > 0 && minute_window(group, resource, now).size() >= static_cast<std::size_t>(cap)) {
     return false;
   }
   const Bucket* b = find_bucket(group, resource);
-  if (b && is_graphql(resource) &&
-      b->requests_in_flight >= std::max(1, options_.max_graphql_in_flight_per_user)) {
-    return false;
-  }
   if (!b || !b->known) {
     // Until a response has told us this bucket's size, one request at a time probes it:
     // the documented default may be larger than this account's real limit.
@@ -276,7 +283,8 @@ std::optional<std::size_t> TokenPool::best_candidate(std::string_view resource, 
     const std::int64_t free =
         (b ? effective_remaining(*b, resource, now) - b->in_flight : default_limit(resource));
     const int errors = recent_errors(tokens_[i], now);
-    // Most free requests first; then fewer recent errors; then the least busy user.
+    // Only users with a free lane get here (can_serve). Most free requests first; then
+    // fewer recent errors; then the least busy user.
     const bool better =
         !best || free > best_free ||
         (free == best_free &&
@@ -309,7 +317,8 @@ std::optional<std::size_t> TokenPool::choose(Worker& w, std::string_view resourc
     }
     return std::nullopt;
   }
-  // Token-bound: the primary whenever it can serve; otherwise borrow for this request.
+  // Token-bound: the primary whenever it can serve; otherwise (its user busy, or out of
+  // quota for this resource) borrow for this request from a user with a free lane.
   if (can_serve(w.primary, resource, cost, now)) return w.primary;
   return best_candidate(resource, cost, now, std::nullopt);
 }
@@ -326,7 +335,6 @@ Permit TokenPool::reserve(std::size_t worker_index, std::size_t index, std::stri
   Group& group = groups_[token.group];
   Bucket& b = bucket(group, resource);
   b.in_flight += cost;
-  ++b.requests_in_flight;
   ++group.in_flight;
   if (minute_cap(resource) > 0) {
     minute_window(group, resource, clock_.now()).push_back(clock_.now());
@@ -385,7 +393,8 @@ std::optional<std::pair<TimePoint, std::size_t>> TokenPool::earliest_ready(
       token_paced = aged > ready;
       ready = std::max(ready, aged);
     }
-    // A token ready "now" is blocked by requests in flight only: their reports wake us.
+    // A token ready "now" is held back by requests in flight only (its user's lane is
+    // full, or reservations fill its bucket): their reports wake us.
     if (ready <= now) continue;
     if (!earliest || ready < earliest->first) {
       earliest = std::make_pair(ready, i);
@@ -433,8 +442,9 @@ Acquisition TokenPool::acquire_impl(std::size_t worker, std::string_view resourc
     }
     bool paced = false;
     auto ready = earliest_ready(resource, cost, now, &paced);
-    // Requests in flight may free capacity (a reservation returned, or a response whose
-    // headers show more left than we feared): while any are out, this is no reset wait.
+    // Requests in flight may free capacity (a place in a lane, a reservation returned, or
+    // a response whose headers show more left than we feared): while any are out, this
+    // is no reset wait, and never a dead end. Busy lanes are not exhaustion.
     const bool in_flight =
         std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return g.in_flight > 0; });
     if (!ready && !in_flight) {
@@ -537,7 +547,6 @@ void TokenPool::finish(Permit& permit, const Feedback* feedback) {
     Group& group = groups_[token.group];
     Bucket& reserved = bucket(group, permit.resource_);
     reserved.in_flight -= permit.cost_;
-    --reserved.requests_in_flight;
     --group.in_flight;
     if (permit.borrowed_) --token.lent_out;
 
@@ -691,7 +700,6 @@ void TokenPool::set_login(std::size_t index, std::string login) {
     for (auto& [name, b] : own.buckets) {
       Bucket& dst = bucket(into, name);
       const std::int64_t in_flight = dst.in_flight + b.in_flight;
-      const int requests_in_flight = dst.requests_in_flight + b.requests_in_flight;
       if (b.known && (!dst.known || b.confirmed_reset > dst.confirmed_reset)) {
         dst = b;
       } else if (b.known && b.confirmed_reset == dst.confirmed_reset) {
@@ -701,10 +709,11 @@ void TokenPool::set_login(std::size_t index, std::string login) {
         dst.used = std::max(dst.used, b.used);
       }
       dst.in_flight = in_flight;
-      dst.requests_in_flight = requests_in_flight;
     }
     into.paused_until = std::max(into.paused_until, own.paused_until);
     into.secondary_strikes = std::max(into.secondary_strikes, own.secondary_strikes);
+    // One lane from now on. Requests already in flight on both count in it: it may be
+    // over its width until they end, and takes no new one before.
     into.in_flight += own.in_flight;
     // One user's requests of the last minute, whichever token sent them.
     for (auto [from, to] : {std::pair{&own.rest_minute, &into.rest_minute},
@@ -791,7 +800,8 @@ PoolSnapshot TokenPool::snapshot() const {
       t.resources[r] = bs;
       if (!token.retired) {
         ResourceSummary& sum = snap.resources[r];
-        if (can_serve(i, r, 1, now)) {
+        // A busy lane is not exhaustion: the summary speaks of quota only.
+        if (has_quota(i, r, 1, now)) {
           ++sum.available;
         } else {
           ++sum.exhausted;

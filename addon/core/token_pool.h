@@ -1,26 +1,41 @@
 // The token pool: which token each request is sent with, and when to wait.
 //
 // Rules (README "How the token pool works" explains them for users):
-// - Every worker has a primary token. When the primary cannot serve a request's resource
-//   (bucket at or below the reserve, paused, retired), the worker borrows the token with
-//   the most remaining-minus-in-flight for that resource (fewer recent errors break
-//   ties) and returns to its primary as soon as the primary can serve again. With
-//   rotation on, a worker moves to the best other token after N consecutive requests.
+// - One lane per GitHub user: all tokens of one login, every resource (core, search,
+//   graphql, ...), carry at most PoolOptions::concurrency_per_user requests in flight,
+//   1 by default. GitHub asks for the requests of one user to be made serially; a second
+//   concurrent one risks a secondary limit, which pauses the whole user. Tokens whose
+//   login is not yet known are each a lane of their own; set_login merges them into
+//   their user's lane (requests already in flight then count in it).
+// - Every worker has a primary token. When the primary's user is busy (its lane full)
+//   or cannot serve the request's resource (bucket at or below the reserve, per-minute
+//   cap reached, paused, retired), the worker takes a request on the best token of a
+//   user whose lane is free and who can serve: the most remaining-minus-in-flight for
+//   that resource, then fewer recent errors, then the user with fewer requests in
+//   flight. It returns to its primary as soon as the primary can serve again. With
+//   rotation on, a worker moves to the best other token after N consecutive requests,
+//   under the same rules. A worker never waits while a user with quota has a free lane.
 // - Buckets are per resource and per GitHub user: tokens whose login is the same share
-//   one quota group, so a user's quota is never counted twice.
-// - A request needs a Permit, which reserves its cost in the bucket (in flight) before
-//   it is sent: ten workers cannot together overspend the last requests of a bucket.
-//   GraphQL costs points (GitHub's query cost), and buckets count in whatever unit
-//   GitHub's headers use for them; a permit's cost is in that unit throughout.
-// - GraphQL queries of one user are sent one at a time (PoolOptions).
+//   one quota group, so a user's quota is never counted twice. The lane orders a user's
+//   requests; the buckets and the per-minute caps still decide whether one may be sent,
+//   so search, GraphQL and core on one lane each keep their own budget.
+// - A request needs a Permit, which takes a place in its user's lane and reserves its
+//   cost in the bucket (in flight) before it is sent: ten workers cannot together
+//   overspend the last requests of a bucket. GraphQL costs points (GitHub's query cost),
+//   and buckets count in whatever unit GitHub's headers use for them; a permit's cost is
+//   in that unit throughout.
 // - x-ratelimit-* headers update the bucket: a newer window replaces it, a response of
 //   the same window can only lower `remaining`, an older window is ignored.
 // - Primary limit: the bucket is empty until its reset. Secondary limit: the user is
-//   paused (all resources) until retry-after, else the reset if remaining is 0, else an
-//   exponential backoff from 60 s. 401: the token is retired for the run.
-// - When no token can serve, acquire() blocks until the earliest moment one can (a reset
-//   plus a margin, or the end of a pause), reports that wait once, and wakes early on
-//   stop(). When no token can ever serve (all retired), it fails at once.
+//   paused (all its tokens, all resources) until retry-after, else the reset if
+//   remaining is 0, else an exponential backoff from 60 s; no permit is granted for it
+//   meanwhile. 401: the token is retired for the run.
+// - When no token can serve, acquire() blocks until a permit ends (a lane frees, a
+//   reservation comes back) or the earliest moment a bucket or a pause allows one (a
+//   reset plus a margin, the end of a pause), and wakes early on stop(). Only a wait
+//   with nothing in flight is a wait for quota: it is reported once ("all tokens
+//   exhausted"); busy lanes are never reported as exhaustion, nor is pacing for the
+//   per-minute caps. When no token can ever serve (all retired), it fails at once.
 //
 // Thread-safe: one mutex guards all state; listeners are called without it held.
 #ifndef GH_INGEST_CORE_TOKEN_POOL_H_
@@ -45,6 +60,9 @@
 
 namespace gh {
 
+// GitHub's hard cap: at most 100 concurrent requests per user (REST and GraphQL together).
+inline constexpr int kMaxConcurrencyPerUser = 100;
+
 struct PoolOptions {
   // Reserve kept in the hourly buckets (core, graphql, ...): a token whose remaining is
   // at or below it counts as exhausted. The per-minute search buckets are spent to 0.
@@ -58,14 +76,13 @@ struct PoolOptions {
   Millis secondary_backoff_max{30 * 60'000};
   // How far back "recent errors" look when breaking ties between tokens.
   Millis error_window{5 * 60'000};
-  // GitHub allows at most 100 concurrent requests per user (REST and GraphQL together).
-  int max_concurrent_per_user = 100;
-  // GraphQL queries of one user in flight at once. GitHub's secondary limits punish
-  // concurrent bursts per user ("make requests for a single user serially"), and one
-  // details query already asks for 100 repositories, so a second one in parallel buys
-  // little and risks a pause of the whole user (REST included). 1: strictly serial
-  // (values below 1 count as 1).
-  int max_graphql_in_flight_per_user = 1;
+  // Requests of one GitHub user in flight at once: the user's lane (all its tokens, all
+  // resources). GitHub's best practices: "make requests for a single user serially, not
+  // concurrently"; a second concurrent request risks a secondary limit, which pauses the
+  // whole user (every token, REST and GraphQL). Raise it only for a GitHub Enterprise
+  // server without that limit, or when accepting the risk. Values below 1 count as 1,
+  // values above kMaxConcurrencyPerUser as that cap.
+  int concurrency_per_user = 1;
   // GitHub's secondary caps per user: at most 900 points a minute for REST endpoints and
   // 2,000 for GraphQL, where a read (a GET, a query without mutations) is one point.
   // Requests beyond them are answered with a secondary limit that pauses the whole user,
@@ -173,8 +190,10 @@ struct TokenSnapshot {
 };
 
 struct ResourceSummary {
-  int available = 0;  // usable tokens that can serve one request now
-  int exhausted = 0;  // usable tokens that cannot, until a reset or the end of a pause
+  // Usable tokens whose quota allows one request now (a busy lane is not exhaustion),
+  // and those whose quota does not, until a reset or the end of a pause.
+  int available = 0;
+  int exhausted = 0;
 };
 
 struct PoolSnapshot {
@@ -250,15 +269,14 @@ class TokenPool {
     // have counted them in the next window: deducted from it too when it starts.
     std::int64_t carry = 0;
     std::int64_t in_flight = 0;  // reserved cost
-    int requests_in_flight = 0;
   };
-  // One GitHub user's quota (or one token's while its login is unknown).
+  // One GitHub user's quota and lane (or one token's while its login is unknown).
   struct Group {
     std::string login;
     std::map<std::string, Bucket, std::less<>> buckets;
     TimePoint paused_until{};
     int secondary_strikes = 0;
-    int in_flight = 0;  // requests of this user in flight, all resources
+    int in_flight = 0;  // requests of this user in flight, all resources: its lane
     bool merged_away = false;
     // When this user's requests of the last minute were granted, REST and GraphQL
     // apart (the secondary caps); pruned as they age past a minute.
@@ -294,15 +312,25 @@ class TokenPool {
                                     TimePoint now);
   std::optional<std::size_t> best_candidate(std::string_view resource, std::int64_t cost,
                                             TimePoint now, std::optional<std::size_t> exclude);
+  // Whether `token` may take the request now: its user's lane has a free place and
+  // has_quota().
   bool can_serve(std::size_t token, std::string_view resource, std::int64_t cost,
                  TimePoint now) const;
-  // Under lock: when some token could serve (nullopt: never, unless an in-flight
-  // request frees capacity), and which.
+  // Whether the request fits `token`'s budgets now, its lane aside: not retired, not
+  // paused, under the per-minute cap, room in the bucket beyond the reserve.
+  bool has_quota(std::size_t token, std::string_view resource, std::int64_t cost,
+                 TimePoint now) const;
+  // Requests of one user allowed in flight at once (concurrency_per_user, within 1..100).
+  int lane_width() const;
   // The requests of the last minute that count against `resource`'s per-minute cap
   // (pruned to that minute), and that cap (0: none).
   std::deque<TimePoint>& minute_window(const Group& group, std::string_view resource,
                                        TimePoint now) const;
   int minute_cap(std::string_view resource) const;
+  // Under lock: the earliest moment, later than `now`, when a token's budgets allow the
+  // request (the end of a pause, a reset plus the margin, the per-minute cap), and which
+  // token. Tokens held back now only by requests in flight (a full lane, reservations)
+  // are left out: those requests' reports wake the waiters. nullopt: no such moment.
   // `paced`: the earliest is held back by a per-minute cap, not by a spent bucket.
   std::optional<std::pair<TimePoint, std::size_t>> earliest_ready(std::string_view resource,
                                                                   std::int64_t cost, TimePoint now,

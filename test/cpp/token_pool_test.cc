@@ -7,6 +7,7 @@
 #include "catch.h"
 #include "core/token_pool.h"
 #include "pool_helpers.h"
+#include "worker_crew.h"
 
 using namespace gh;
 using namespace gh::test;
@@ -88,7 +89,9 @@ TEST_CASE("reported responses update the bucket named by x-ratelimit-resource", 
 }
 
 TEST_CASE("permits reserve their cost, so a bucket is never overspent", "[pool]") {
-  Fixture f(1);
+  PoolOptions options;
+  options.concurrency_per_user = 3;  // a wider lane, so that the bucket is what holds back
+  Fixture f(1, options);
   f.bucket(0, "core", 5000, 2, f.now() + 3600);
   Permit a = f.take(0);
   Permit b = f.take(1);
@@ -106,7 +109,9 @@ TEST_CASE("permits reserve their cost, so a bucket is never overspent", "[pool]"
 }
 
 TEST_CASE("an answer lost after a later one was counted is still deducted", "[pool]") {
-  Fixture f(1);
+  PoolOptions options;
+  options.concurrency_per_user = 2;  // two requests of the user out at once
+  Fixture f(1, options);
   const std::int64_t reset = f.now() + 3600;
   f.bucket(0, "core", 5000, 2, reset);
   Permit a = f.take(0);
@@ -146,7 +151,7 @@ TEST_CASE("an answer lost right at the reset counts in both windows", "[pool]") 
 
 TEST_CASE("a request's cost is reserved in full", "[pool]") {
   PoolOptions options;
-  options.max_graphql_in_flight_per_user = 2;  // two queries at once, to see the points
+  options.concurrency_per_user = 2;  // two queries at once, to see the points
   Fixture f(1, options);
   f.bucket(0, "graphql", 5000, 10, f.now() + 3600);
   Permit big = std::move(f.pool.try_acquire(0, "graphql", 8).permit);
@@ -184,46 +189,161 @@ TEST_CASE("a GraphQL answer without headers is counted at its full cost", "[pool
   CHECK(f.pool.snapshot().tokens[0].resources.at("graphql").remaining == 91);
 }
 
-TEST_CASE("one GraphQL query per user in flight: others borrow or wait, REST goes on",
-          "[pool][graphql]") {
+TEST_CASE("one lane per user: its second request, on any resource, borrows another user's",
+          "[pool][lane]") {
   Fixture f(3);
   f.pool.set_login(0, "alice");
   f.pool.set_login(1, "alice");
   f.pool.set_login(2, "bob");
   Permit alice = f.take(0, "graphql");
   CHECK(alice.token() == 0);
-  // alice's second token shares her user: worker 1 borrows bob's.
+  // alice's second token is the same user, the same lane: worker 1 borrows bob's.
   Permit bob = f.take(1, "graphql");
   CHECK(bob.token() == 2);
+  CHECK(bob.borrowed());
+  // Both lanes are busy: nothing more for either user, whatever the resource, and no
+  // GraphQL rule of its own: REST and search wait the same way.
   CHECK(f.status(0, "graphql") == AcquireStatus::would_block);
-  CHECK(f.take(0, "core").token() == 0);  // REST of the same user is not held back
+  CHECK(f.status(0, "core") == AcquireStatus::would_block);
+  CHECK(f.status(1, "search") == AcquireStatus::would_block);
+  CHECK(f.pool.try_acquire_token(1, "core").status == AcquireStatus::would_block);
   alice.report(ok("graphql", 5000, 4999, f.now() + 3600));
-  CHECK(f.take(1, "graphql").token() == 1);
+  // alice's lane is free again: worker 1 is back on its own token, a REST request this time.
+  Permit home = f.take(1, "core");
+  CHECK(home.token() == 1);
+  CHECK_FALSE(home.borrowed());
 }
 
-TEST_CASE("the GraphQL in-flight cap is a setting", "[pool][graphql]") {
+TEST_CASE("a worker whose primary user is busy takes an idle user's token, never waits",
+          "[pool][lane]") {
+  Fixture f(4);
+  f.pool.set_login(0, "alice");
+  f.pool.set_login(1, "alice");
+  f.pool.set_login(2, "bob");
+  f.pool.set_login(3, "carol");
+  const std::int64_t reset = f.now() + 3600;
+  f.bucket(0, "core", 5000, 4000, reset);
+  f.bucket(2, "core", 5000, 3000, reset);
+  f.bucket(3, "core", 5000, 3500, reset);
+  Permit first = f.take(0);
+  CHECK(first.token() == 0);
+  // Worker 1's primary (Token #2) can serve, but its user is busy: the idle user with
+  // the most quota lends, and try_acquire shows the request would not have waited.
+  Acquisition second = f.pool.try_acquire(1, "core");
+  REQUIRE(second.status == AcquireStatus::ok);
+  CHECK(second.permit.token() == 3);
+  CHECK(second.permit.borrowed());
+  Acquisition third = f.pool.try_acquire(5, "core");  // primary: Token #2 again
+  REQUIRE(third.status == AcquireStatus::ok);
+  CHECK(third.permit.token() == 2);
+  // Every lane is busy now: the next one waits (would_block), it is not a dead end.
+  CHECK(f.status(4) == AcquireStatus::would_block);
+  CHECK(f.pool.snapshot().resources.at("core").available == 4);  // busy is not spent
+}
+
+TEST_CASE("ties between lenders with free lanes go to the user with fewer requests in flight",
+          "[pool][lane]") {
   PoolOptions options;
-  options.max_graphql_in_flight_per_user = 2;
-  Fixture f(1, options);
-  f.bucket(0, "graphql", 5000, 5000, f.now() + 3600);
-  Permit a = f.take(0, "graphql");
-  f.take(0, "graphql").report(ok("graphql", 5000, 4999, f.now() + 3600));
-  Permit b = f.take(0, "graphql");
-  CHECK(f.status(0, "graphql") == AcquireStatus::would_block);
+  options.concurrency_per_user = 2;
+  Fixture f(3, options);
+  const std::int64_t reset = f.now() + 3600;
+  f.bucket(0, "core", 5000, 0, reset);  // worker 0's primary is spent for core
+  f.bucket(1, "core", 5000, 700, reset);
+  f.bucket(2, "core", 5000, 700, reset);
+  // Token #2's user has a search request out: the same core quota, a busier lane.
+  Permit search = f.take(1, "search");
+  CHECK(search.token() == 1);
+  CHECK(f.take(0).token() == 2);
+  search.report(ok("search", 30, 29, f.now() + 60));
+  CHECK(f.take(0).token() == 1);  // tied again: the lower index
 }
 
-TEST_CASE("a GraphQL query waiting for the user's query in flight starts when it ends",
-          "[pool][graphql]") {
-  Fixture f(1);
-  f.bucket(0, "graphql", 5000, 4000, f.now() + 3600);
+TEST_CASE("concurrency_per_user widens every user's lane, within 1 and 100", "[pool][lane]") {
+  const std::int64_t reset = 1'700'000'000 + 3600;
+  auto in_flight_allowed = [&](int setting) {
+    PoolOptions options;
+    options.concurrency_per_user = setting;
+    Fixture f(1, options);
+    f.bucket(0, "graphql", 5000, 5000, reset);
+    std::vector<Permit> held;
+    for (;;) {
+      Acquisition a = f.pool.try_acquire(held.size(), "graphql");
+      if (a.status != AcquireStatus::ok) break;
+      held.push_back(std::move(a.permit));
+    }
+    return held.size();
+  };
+  CHECK(in_flight_allowed(1) == 1);
+  CHECK(in_flight_allowed(2) == 2);
+  CHECK(in_flight_allowed(0) == 1);  // below 1 counts as 1
+  CHECK(in_flight_allowed(-3) == 1);
+  CHECK(in_flight_allowed(100) == 100);
+  CHECK(in_flight_allowed(1000) == static_cast<std::size_t>(kMaxConcurrencyPerUser));
+}
+
+TEST_CASE("a request waiting only for its user's lane starts when the request in flight ends",
+          "[pool][lane]") {
+  Fixture f(2);
+  // Token #2's user is spent for ten minutes; Token #1's has quota but is busy.
+  const TimePoint spent_until = f.clock.now() + seconds(600);
+  f.bucket(0, "core", 5000, 4000, f.now() + 3600);
+  f.bucket(1, "core", 5000, 0, epoch(spent_until));
+  EventQueue events(f.pool);
   Permit first = f.take(0, "graphql");
+  // No reset wait and no dead end: a busy lane is neither.
+  CHECK(f.status(1) == AcquireStatus::would_block);
   Acquisition second;
-  std::thread worker([&] { second = f.pool.acquire(1, "graphql"); });
+  std::thread worker([&] { second = f.pool.acquire(1, "core"); });
   f.clock.await_waiters(1);
-  first.report(ok("graphql", 5000, 3999, f.now() + 3600));
+  CHECK(f.pool.snapshot().waiting == 1);
+  first.report(ok("graphql", 5000, 4999, f.now() + 3600));
   worker.join();
-  CHECK(second.status == AcquireStatus::ok);
+  CHECK(f.clock.now() < spent_until);  // woken by the report, not by the reset
+  REQUIRE(second.status == AcquireStatus::ok);
   CHECK(second.permit.token() == 0);
+  CHECK(second.permit.borrowed());
+  CHECK(events.size() == 0);  // never announced as "all tokens exhausted"
+}
+
+TEST_CASE("the last request of a lane ends: then the wait is for the earliest reset",
+          "[pool][lane]") {
+  Fixture f(2);
+  const std::int64_t reset = f.now() + 300;
+  f.bucket(0, "core", 5000, 1, f.now() + 900);
+  f.bucket(1, "core", 5000, 0, reset);
+  EventQueue events(f.pool);
+  Permit last = f.take(0);
+  Acquisition next;
+  std::thread worker([&] { next = f.pool.acquire(1, "core"); });
+  f.clock.await_waiters(1);
+  CHECK(events.size() == 0);  // Token #1's lane is only busy
+  last.report(ok("core", 5000, 0, f.now() + 900));
+  // Nothing in flight and every bucket spent: "waiting" until Token #2's reset.
+  const PoolEvent wait = events.next(PoolEvent::Kind::waiting);
+  CHECK(wait.token == 1);
+  CHECK(epoch(wait.until) == reset + 1);
+  f.clock.set(wait.until);
+  worker.join();
+  REQUIRE(next.status == AcquireStatus::ok);
+  CHECK(next.permit.token() == 1);
+  CHECK(events.count(PoolEvent::Kind::waiting) == 0);  // said once
+}
+
+TEST_CASE("a user's tokens of unknown login are lanes of their own until set_login merges them",
+          "[pool][lane]") {
+  Fixture f(3);
+  Permit a = f.take(0);
+  Permit b = f.take(1);  // both out at once: two lanes while the logins are unknown
+  CHECK(b.token() == 1);
+  f.pool.set_login(0, "alice");
+  f.pool.set_login(1, "alice");
+  f.pool.set_login(2, "bob");
+  // One lane now, with two requests in it: nothing more for alice until both end.
+  CHECK(f.take(0).token() == 2);
+  a.report(ok("core", 5000, 4999, f.now() + 3600));
+  CHECK(f.take(0).token() == 2);
+  b.report(ok("core", 5000, 4998, f.now() + 3600));
+  CHECK(f.take(0).token() == 0);
 }
 
 TEST_CASE("GitHub's per-minute secondary caps pace each user: REST and GraphQL apart",
@@ -288,7 +408,9 @@ TEST_CASE("a bucket is full again once its reset (plus the margin) has passed", 
 }
 
 TEST_CASE("a worker borrows the token with the most free requests, then goes home", "[pool]") {
-  Fixture f(4);
+  PoolOptions options;
+  options.concurrency_per_user = 2;  // a lender's lane stays open with one request out
+  Fixture f(4, options);
   const std::int64_t reset = f.now() + 3600;
   f.bucket(0, "core", 5000, 0, reset);  // worker 0's primary is spent
   f.bucket(1, "core", 5000, 300, reset);
@@ -471,7 +593,9 @@ TEST_CASE("other 403s, 404s and server errors leave the quota alone", "[pool]") 
 }
 
 TEST_CASE("tokens of one GitHub user share one quota, counted once", "[pool]") {
-  Fixture f(3);
+  PoolOptions options;
+  options.concurrency_per_user = 4;  // wider than the quota: the quota is what holds back
+  Fixture f(3, options);
   const std::int64_t reset = f.now() + 3600;
   // Before logins are known, each token looks like its own user with 3 requests left.
   f.bucket(0, "core", 5000, 3, reset);
@@ -530,11 +654,17 @@ TEST_CASE("a secondary limit on one token pauses every token of its user", "[poo
   CHECK(s.tokens[1].state == TokenState::paused);
   CHECK(s.tokens[2].state == TokenState::ok);
   CHECK(f.take(1).token() == 2);
+  // Every resource, through either token: no permit for alice during the pause.
+  CHECK(f.take(0, "search").token() == 2);
+  CHECK(f.take(1, "graphql").token() == 2);
+  CHECK(f.pool.try_acquire_token(1, "search").status == AcquireStatus::would_block);
+  f.clock.advance(seconds(45));
+  CHECK(f.take(1, "search").token() == 1);
 }
 
-TEST_CASE("no more requests of one user in flight than the concurrency cap", "[pool]") {
+TEST_CASE("no more requests of one user in flight than concurrency_per_user", "[pool][lane]") {
   PoolOptions options;
-  options.max_concurrent_per_user = 2;
+  options.concurrency_per_user = 2;
   Fixture f(3, options);
   f.pool.set_login(0, "alice");
   f.pool.set_login(1, "alice");
