@@ -1,5 +1,6 @@
 // Runs one pipeline in its own process with lib/probe.js preloaded, so its CPU time and
-// peak RSS are its own. Resolves to {exitCode, wallS, probe, stdout, stderr}.
+// peak RSS are its own. Resolves to {exitCode, wallS, probe, stdout, stderr, timedOut}
+// (timedOut: stopped with SIGTERM after `timeoutMs`).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -30,7 +31,8 @@ export function runMeasured({ script, args, env, cwd, timeoutMs = 30 * 60_000 })
   let stderr = '';
   child.stdout.on('data', (chunk) => { stdout += chunk; });
   child.stderr.on('data', (chunk) => { stderr += chunk; });
-  const timer = setTimeout(() => child.kill('SIGTERM'), timeoutMs);
+  let timedOut = false;
+  const timer = setTimeout(() => { timedOut = true; child.kill('SIGTERM'); }, timeoutMs);
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code, signal) => {
@@ -38,7 +40,7 @@ export function runMeasured({ script, args, env, cwd, timeoutMs = 30 * 60_000 })
       const wallS = (performance.now() - started) / 1000;
       let probe = null;
       try { probe = JSON.parse(fs.readFileSync(probeFile, 'utf8')); } catch { /* killed before exit */ }
-      resolve({ exitCode: code ?? signal, wallS, probe, stdout, stderr });
+      resolve({ exitCode: code ?? signal, wallS, probe, stdout, stderr, timedOut });
     });
   });
 }

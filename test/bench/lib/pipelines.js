@@ -18,14 +18,19 @@ import { simulatorFor } from './simulator.js';
 const INGEST = path.join(ROOT, 'ingest-balanced-parallel.js');
 const PEER = path.join(BENCH_DIR, 'peer', 'octokit-ingest.js');
 
-/** Our pipeline for one --api value. */
-export function ours(api) {
+/**
+ * Our pipeline for one --api value; `options` (more ingest options, e.g.
+ * ['--concurrency-per-user=3']) make a variant, named by `id` and `label`. A job
+ * without a limit (null: --refresh with every quota met) passes none.
+ */
+export function ours(api, { options = [], id = `ours-${api}`, label = `gh-ingest --api=${api}` } = {}) {
   return {
-    id: `ours-${api}`,
-    label: `gh-ingest --api=${api}`,
+    id,
+    label,
     script: INGEST,
     args: ({ config, limit, details, dbDir }) => [
-      `--api=${api}`, `--config=${config}`, `--limit=${limit}`, `--details=${details}`, `--db-dir=${dbDir}`, '--json',
+      `--api=${api}`, `--config=${config}`, ...(limit === null ? [] : [`--limit=${limit}`]), `--details=${details}`,
+      `--db-dir=${dbDir}`, ...options, '--json',
     ],
     summary: (run) => {
       const s = jsonSummary(run, `gh-ingest --api=${api}`);
@@ -39,6 +44,10 @@ export function ours(api) {
         },
         // Search requests spent re-checking ranges that came back short of total_count.
         searchRechecks: s.requests?.search_rechecks ?? null,
+        // --refresh: stored repositories by outcome (changed, unchanged, gone, failed).
+        refresh: s.refresh ?? null,
+        notModified: s.requests?.not_modified ?? null,
+        secondaryLimited: s.requests?.secondary_limited ?? null,
         raw: s,
       };
     },
@@ -111,31 +120,46 @@ let runCounter = 0;
  * span, CPU, utilisation, stats). With `dryRun`, the same command with --dry-run: the
  * fixed cost of starting up.
  */
-export async function measure(pipeline, { scratch, template, simulatorArgs, job, dryRun = false, log, afterRun }) {
-  const sim = await simulatorFor(simulatorArgs);
+export async function measure(pipeline, { scratch, template, simulatorArgs, simulatorScript, job, dryRun = false, log, afterRun, db }) {
+  const sim = await simulatorFor(simulatorArgs, simulatorScript ? { script: simulatorScript } : {});
   const runDir = path.join(scratch, `run-${++runCounter}-${pipeline.id}${dryRun ? '-dry' : ''}`);
   fs.mkdirSync(runDir);
-  const dbDir = path.join(runDir, 'db');
-  fs.cpSync(template, dbDir, { recursive: true });
+  // `db`: a database directory of the caller's, used as it is and kept (the refresh
+  // section ingests into it, then refreshes it); else a copy of the empty template.
+  const dbDir = db ?? path.join(runDir, 'db');
+  if (!db) fs.cpSync(template, dbDir, { recursive: true });
   try {
     await sim.watch();
     const args = pipeline.args({ ...job, dbDir });
     if (dryRun) args.push('--dry-run');
-    log?.(`${pipeline.label}${dryRun ? ' --dry-run' : ''}: ${job.limit} repositories, details ${job.details}`);
+    log?.(`${pipeline.label}${dryRun ? ' --dry-run' : ''}: ${job.limit ?? 'no'} limit, details ${job.details}` +
+      `${job.wallLimitS ? `, stopped after ${job.wallLimitS} s` : ''}`);
     const run = await runMeasured({
       script: pipeline.script,
       args,
       env: pipelineEnv({ GITHUB_TOKENS: sim.tokens.join(','), GITHUB_API_URL: sim.url, ...job.env }),
       cwd: runDir,
+      ...(job.wallLimitS ? { timeoutMs: job.wallLimitS * 1000 } : {}),
     });
     const simulator = await sim.finish();
-    if (run.exitCode !== 0) {
+    // A job with a wall-time limit (`wallLimitS`) is stopped by SIGTERM when it runs
+    // past it: our ingest then stores what it fetched and exits 130 with its summary,
+    // which is the figure (repositories in the time); a peer killed there has none.
+    const stopped = Boolean(run.timedOut);
+    if (run.exitCode !== 0 && !(stopped && [130, 'SIGTERM'].includes(run.exitCode))) {
       throw new Error(`${pipeline.label} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
     }
-    if (!run.probe) throw new Error(`${pipeline.label}: no CPU/RSS probe output`);
-    const summary = dryRun ? null : pipeline.summary(run);
+    if (!run.probe && !stopped) throw new Error(`${pipeline.label}: no CPU/RSS probe output`);
+    let summary = null;
+    if (!dryRun) {
+      try {
+        summary = pipeline.summary(run);
+      } catch (err) {
+        if (!stopped) throw err;
+      }
+    }
     const extra = afterRun ? await afterRun(dbDir) : undefined;
-    return { pipeline: pipeline.id, label: pipeline.label, wallS: run.wallS, ...run.probe, summary, simulator, extra };
+    return { pipeline: pipeline.id, label: pipeline.label, wallS: run.wallS, ...run.probe, summary, simulator, extra, stopped };
   } finally {
     fs.rmSync(runDir, { recursive: true, force: true });
   }

@@ -21,6 +21,10 @@ const SAMPLE_MS = 250;
 // Utilisation is judged over 1 s spans: shorter ones are mostly scheduler noise.
 const SPAN_SAMPLES = 4;
 
+const CLI = path.join(ROOT, 'test', 'simulator', 'cli.js');
+/** The simulator with a control channel that changes repositories (the refresh section). */
+export const SIMULATOR_WITH_UPDATES = path.join(ROOT, 'test', 'bench', 'lib', 'simulator-with-updates.js');
+
 /**
  * CPU seconds (user + system) of a live process, or of its main thread alone with
  * `mainThread` (the thread whose id is the process id); null off Linux.
@@ -40,21 +44,23 @@ export function procCpuSeconds(pid, { mainThread = false } = {}) {
  * Starts the simulator with `args` (cli.js options without the leading dashes: {tokens:
  * 10, repos: 20000, 'core-limit': 250, ...}). Resolves once it prints its URL.
  */
-export async function startSimulatorProcess(args) {
+export async function startSimulatorProcess(args, { script = CLI } = {}) {
   const argv = Object.entries(args).map(([name, value]) => `--${name}=${value}`);
   // --expose-gc: the simulator collects its warm-up's garbage before the first run.
-  const child = track(spawn(process.execPath, ['--expose-gc', path.join(ROOT, 'test', 'simulator', 'cli.js'), ...argv], {
-    stdio: ['ignore', 'pipe', 'pipe'],
+  // stdin: the control channel of lib/simulator-with-updates.js (cli.js ignores it).
+  const child = track(spawn(process.execPath, ['--expose-gc', script, ...argv], {
+    stdio: [script === CLI ? 'ignore' : 'pipe', 'pipe', 'pipe'],
   }));
   let stderr = '';
   child.stderr.on('data', (chunk) => { stderr += chunk; });
+  const lines = readline.createInterface({ input: child.stdout });
   const info = await new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`the simulator stopped (exit ${code}): ${stderr.trim()}`)));
-    readline.createInterface({ input: child.stdout }).once('line', (line) => resolve(JSON.parse(line)));
+    lines.once('line', (line) => resolve(JSON.parse(line)));
   });
   child.removeAllListeners('exit');
-  return new SimulatorProcess(child, info, args);
+  return new SimulatorProcess(child, info, args, lines);
 }
 
 let current = null;  // {key, simulator: Promise<SimulatorProcess>}
@@ -64,8 +70,8 @@ let current = null;  // {key, simulator: Promise<SimulatorProcess>}
  * with the same arguments, else a new one (the previous one is stopped first: a warm
  * corpus holds up to ~1.5 GB).
  */
-export async function simulatorFor(args) {
-  const key = JSON.stringify(args);
+export async function simulatorFor(args, { script = CLI } = {}) {
+  const key = JSON.stringify([script, args]);
   if (current?.key === key) {
     const simulator = await current.simulator;
     if (simulator.child.exitCode === null && simulator.child.signalCode === null) {
@@ -74,7 +80,7 @@ export async function simulatorFor(args) {
     }
   }
   await closeSimulator();
-  current = { key, simulator: startSimulatorProcess(args) };
+  current = { key, simulator: startSimulatorProcess(args, { script }) };
   try {
     return await current.simulator;
   } catch (err) {
@@ -91,8 +97,9 @@ export async function closeSimulator() {
 }
 
 class SimulatorProcess {
-  constructor(child, info, args) {
+  constructor(child, info, args, lines) {
     this.child = child;
+    this.lines = lines;
     this.url = info.url;
     this.tokens = info.tokens;
     this.args = args;
@@ -105,6 +112,17 @@ class SimulatorProcess {
     const response = await fetch(`${this.url}/_simulator/reset`, { method: 'POST' });
     if (!response.ok) throw new Error(`the simulator refused a reset (HTTP ${response.status})`);
     await response.arrayBuffer();
+  }
+
+  /**
+   * One command on the control channel of lib/simulator-with-updates.js (a JSON line),
+   * resolved with its answer (the next line on stdout).
+   */
+  command(message) {
+    return new Promise((resolve, reject) => {
+      this.lines.once('line', (line) => resolve(JSON.parse(line)));
+      this.child.stdin.write(`${JSON.stringify(message)}\n`, (err) => { if (err) reject(err); });
+    });
   }
 
   async stats() {
