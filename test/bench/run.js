@@ -13,8 +13,15 @@
 //   4. memory   peak RSS of our ingest at 10,000 and 100,000 repositories
 //   5. drift    search results that move while the engine pages: the search requests
 //               the range re-check adds, and the matching repositories missed
+//   6. lanes    the quota jobs against GitHub's serial rule (one request of a user in
+//               flight): bounds, secondary limits, requests during a penalty; ours and
+//               the peer
+//   7. refresh  20,000 stored repositories, 2% changed, refreshed through GraphQL and
+//               through REST: points, queries, requests, 304s, seconds
+//   8. latency  GitHub's latencies and limits: repositories per minute with one lane per
+//               user against --concurrency-per-user=3, with and without the serial rule
 //
-//   npm run bench [-- --quick] [--section=quota,peer,cpu,memory,drift] [--api=rest[,graphql]] [--json]
+//   npm run bench [-- --quick] [--section=quota,peer,cpu,memory,drift,lanes,refresh,latency] [--api=rest[,graphql]] [--json]
 //
 // Every pipeline runs in its own process (CPU and peak RSS per process) against its own
 // simulator process (fresh quotas; its CPU is reported apart) and a fresh copy of an
@@ -29,11 +36,15 @@ import { makeDatabaseTemplate, ours, PEER_PIPELINE } from './lib/pipelines.js';
 import { scratchDirectory } from './lib/paths.js';
 import { closeSimulator } from './lib/simulator.js';
 import { evaluateTargets, formatReport } from './lib/report.js';
+import { lanesTargets } from './lib/report-lanes.js';
 import { driftRuns } from './sections/drift.js';
+import { latencyRuns } from './sections/latency.js';
+import { lanesRuns } from './sections/lanes.js';
 import { parseSection } from './sections/parse.js';
+import { refreshRuns } from './sections/refresh.js';
 import { cpuRuns, graphqlBudgetRuns, memoryRuns, quotaRuns, searchBoundRuns } from './sections/runs.js';
 
-const SECTIONS = ['quota', 'peer', 'cpu', 'memory', 'drift'];
+const SECTIONS = ['quota', 'peer', 'cpu', 'memory', 'drift', 'lanes', 'refresh', 'latency'];
 const APIS = ['rest', 'graphql'];
 const USAGE = `Usage: npm run bench [-- options]
 
@@ -43,7 +54,10 @@ const USAGE = `Usage: npm run bench [-- options]
                           (details through REST or GraphQL; the first is the one the targets
                           and the memory section use; graphql adds to the quota section a
                           20,000-repository job bound by the search quota, and the same job
-                          under a GraphQL work budget)
+                          under a GraphQL work budget). The lanes, refresh and latency
+                          sections run both APIs whatever this says (REST's quota job and
+                          GraphQL's search-bound job; GraphQL and REST refreshes; GraphQL
+                          and REST at GitHub's latencies)
   --json                  One JSON object on stdout instead of the table
   --help                  Show this help
 `;
@@ -127,6 +141,32 @@ try {
   }
   if (wants('memory')) await section('memory', () => memoryRuns(ourPipelines[0], context));
   if (wants('drift')) await section('drift', () => driftRuns(ourPipelines, context));
+  const oursRest = ours('rest');
+  const oursGraphql = ours('graphql');
+  if (wants('lanes')) await section('lanes', () => lanesRuns({ rest: [oursRest, PEER_PIPELINE], graphql: [oursGraphql] }, context));
+  if (wants('refresh')) {
+    await section('refresh', () => refreshRuns({
+      graphql: { ingest: oursGraphql, refresh: ours('graphql', { options: ['--refresh'], id: 'ours-graphql-refresh', label: 'gh-ingest --refresh' }) },
+      rest: ours('rest', { options: ['--refresh'], id: 'ours-rest-refresh', label: 'gh-ingest --refresh --api=rest' }),
+    }, context));
+  }
+  if (wants('latency')) {
+    // Three requests per user in flight need three workers per token: the default is one
+    // per token (at most 10), which never puts two requests of a user in flight.
+    const three = (api) => ours(api, {
+      options: ['--concurrency-per-user=3', '--workers=30'], id: `ours-${api}-c3`,
+      label: `gh-ingest --api=${api} --concurrency-per-user=3 --workers=30`,
+    });
+    await section('latency', () => latencyRuns([
+      { pipeline: oursGraphql, job: 'graphql', simulator: 'strict' },
+      { pipeline: three('graphql'), job: 'graphql', simulator: 'strict' },
+      { pipeline: three('graphql'), job: 'graphql', simulator: 'lenient' },
+      { pipeline: oursRest, job: 'rest', simulator: 'strict' },
+      { pipeline: three('rest'), job: 'rest', simulator: 'strict' },
+      { pipeline: three('rest'), job: 'rest', simulator: 'lenient' },
+      { pipeline: PEER_PIPELINE, job: 'rest', simulator: 'strict' },
+    ], context));
+  }
 } finally {
   await closeSimulator();
   remove();
@@ -143,6 +183,8 @@ const report = {
   targets: evaluateTargets(results, primary),
   // The same targets for our other pipelines (--api=rest,graphql: the graphql one).
   otherTargets: Object.fromEntries(ourPipelines.slice(1).map((p) => [p.id, evaluateTargets(results, p.id, { memory: false })])),
+  // Issue 14's targets (lanes, refresh, latency), reported with their sections.
+  lanesTargets: lanesTargets(results),
   errors,
   machine: {
     cpus: os.availableParallelism(),

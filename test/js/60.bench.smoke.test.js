@@ -1,13 +1,14 @@
 // npm run bench, smoke version: `node test/bench/run.js --quick --json` runs every
-// section (a few hundred repositories; drift a few thousand) and prints one JSON report whose figures are all
-// there and finite. No time, ratio or target is asserted: the bench reports them.
+// section (a few hundred repositories; drift and refresh a few thousand; latency at a
+// tenth of GitHub's) and prints one JSON report whose figures are all there and finite.
+// No time, ratio or target is asserted: the bench reports them.
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 
 import { nodeAsync, root } from '../support/helpers.js';
 
-const TIMEOUT_MS = 6 * 60_000;
+const TIMEOUT_MS = 10 * 60_000;
 let report;
 let exit;
 
@@ -35,7 +36,7 @@ describe('npm run bench -- --quick --json', () => {
     assert.equal(exit.status, 0, exit.stderr.split('\n').slice(-8).join('\n'));
     assert.ok(report, `stdout is not JSON: ${exit.stdout.slice(0, 200)}`);
     assert.deepEqual(report.errors, []);
-    assert.deepEqual(report.shown, ['quota', 'peer', 'cpu', 'memory', 'drift']);
+    assert.deepEqual(report.shown, ['quota', 'peer', 'cpu', 'memory', 'drift', 'lanes', 'refresh', 'latency']);
     assert.equal(report.quick, true);
   });
 
@@ -87,6 +88,45 @@ describe('npm run bench -- --quick --json', () => {
       assertFinite(r[run].drift.moves, `drift.${run}.drift.moves`);
     }
     assertFinite(r.extraSearchShare, 'drift.extraSearchShare');
+  });
+
+  it('should report the quota jobs under the serial rule: bounds, waste, secondary limits, requests during a penalty', () => {
+    const { jobs } = report.sections.lanes;
+    for (const [job, ids] of [['quota', ['ours-rest', 'peer']], ['searchBound', ['ours-graphql']]]) {
+      for (const id of ids) {
+        const r = jobs[job].results[id];
+        assert.ok(r.repos > 0, `lanes ${job}/${id} stored nothing`);
+        for (const key of ['activeS', 'activeOverBound', 'wasted']) assertFinite(r[key], `lanes.${job}.${id}.${key}`);
+        for (const key of ['secondaryLimited', 'duringPenalty', 'penaltiesStarted', 'userConcurrencyPeak']) {
+          assertFinite(r.serial[key], `lanes.${job}.${id}.serial.${key}`);
+        }
+      }
+    }
+  });
+
+  it('should report a refresh of stored repositories through GraphQL and REST after some changed', () => {
+    const { setup, results } = report.sections.refresh;
+    assert.ok(setup.stored > 0 && setup.changed > 0, `stored ${setup.stored}, changed ${setup.changed}`);
+    for (const run of ['ingest', 'restPrime', 'unchanged', 'graphql', 'rest']) {
+      for (const key of ['wallS', 'graphqlPoints', 'graphqlQueries', 'core', 'notModified', 'search']) assertFinite(results[run][key], `refresh.${run}.${key}`);
+    }
+    for (const run of ['graphql', 'rest']) {
+      for (const key of ['changed', 'unchanged']) assertFinite(results[run].refresh?.[key], `refresh.${run}.refresh.${key}`);
+    }
+  });
+
+  it('should report repositories per minute at GitHub\'s latencies, one lane and three per user', () => {
+    const { results } = report.sections.latency;
+    const ours = Object.values(results).filter((r) => r.pipeline.startsWith('ours'));
+    assert.ok(ours.some((r) => r.pipeline.endsWith('-c3') && r.simulatorKind === 'lenient'), 'no lenient run');
+    for (const r of ours) {
+      assertFinite(r.reposPerMin, `latency.${r.job}.${r.pipeline}.${r.simulatorKind}.reposPerMin`);
+      assertFinite(r.serial.duringPenalty, `latency.${r.job}.${r.pipeline}.${r.simulatorKind}.serial.duringPenalty`);
+    }
+    for (const t of report.lanesTargets) {
+      assert.equal(typeof t.met, 'boolean');
+      assert.match(t.detail, /\S/);
+    }
   });
 
   it('should list the targets of issue 5 for the sections run, each met or missed', () => {

@@ -1,3 +1,5 @@
+import { formatLanesReport } from './report-lanes.js';
+
 // The report: one table (Markdown pipes, so it can be pasted into README), the targets
 // of issue 5 with met / missed by how much, and the machine. Targets are reported,
 // never asserted.
@@ -408,7 +410,11 @@ function rows(sections, shown, columns, primary, targets) {
 /** The human report: the table, the targets, the simulator verdict, the machine. */
 export function formatReport(report) {
   const { sections, shown, columns, primary, targets, machine, errors } = report;
-  const lines = [table(columns, rows(sections, shown, columns, primary, targets)), ''];
+  const mainRows = rows(sections, shown, columns, primary, targets);
+  // Issue 14's sections (lanes, refresh, latency) have tables of their own, below.
+  const lines = mainRows.length ? [table(columns, mainRows), ''] : [];
+  const lanes = formatLanesReport(sections, shown);
+  if (lanes) lines.push(lanes.trimEnd(), '');
   const targetLines = (list) => list.map((t) => `  ${(t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED').padEnd(6)}  ${t.target}: ${t.detail}`);
   if (targets.length) {
     const label = columns.find((c) => c.id === primary)?.label;

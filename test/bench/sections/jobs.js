@@ -173,3 +173,98 @@ export function driftJob(quick) {
     },
   };
 }
+
+// GitHub's penalty after a secondary limit when it sends no retry-after: "wait for at
+// least one minute" (Best practices for using the REST API). The simulator's default.
+const GITHUB_PENALTY_S = 60;
+
+/**
+ * Lanes: the quota jobs (REST's quota job, GraphQL's search-bound job) against a
+ * simulator that enforces GitHub's serial rule (test/simulator/README.md, "One request
+ * at a time per user"): a user's request that arrives while another of its requests is
+ * in flight is a secondary limit, answered with a retry-after, and starts a penalty
+ * during which every request of that user is refused. The penalty (GitHub: at least a
+ * minute) is compressed like each job's search window, the window that sets its pace:
+ * 10 s for the quota job (search 10 s for GitHub's 60 s), 30 s for the search-bound job
+ * (30 s for 60 s); quick: 2 s and 3 s. Everything else is the job as sections 1 and 1b
+ * run it, so the bound and the figures compare with theirs.
+ */
+export function lanesJobs(quick) {
+  const serial = (penalty) => JSON.stringify({ perUser: 1, retryAfter: penalty, penalty });
+  const quota = quotaJob(quick);
+  const searchBound = searchBoundJob(quick);
+  const quotaPenalty = quick ? 2 : Math.round((GITHUB_PENALTY_S * quota.windows.search) / 60);
+  const searchPenalty = quick ? 3 : Math.round((GITHUB_PENALTY_S * searchBound.windows.search) / searchBound.github.windows.search);
+  return {
+    quota: { ...quota, penalty: quotaPenalty, simulator: { ...quota.simulator, concurrency: serial(quotaPenalty) } },
+    searchBound: { ...searchBound, penalty: searchPenalty, simulator: { ...searchBound.simulator, concurrency: serial(searchPenalty) } },
+  };
+}
+
+/**
+ * Refresh: 20,000 stored repositories (quick: 1,000) re-checked after a known share of
+ * them changed on GitHub. One cluster whose quota is the job's size, one query over the
+ * whole corpus (split by created: ranges), no stars floor, full details, so that the
+ * ingest stores exactly that many and a --refresh run wants nothing new and sends no
+ * search: what it costs is the re-check alone. The corpus (25,000; quick 2,000) holds
+ * more than that, forks aside. Between the ingest and the refreshes the simulator gives
+ * `changedShare` of the stored repositories (every 50th by id: 2%) one star more, as a
+ * push or a star would (updated_at moves, ETags change). Unlimited quotas (the figures
+ * are requests and points; seconds are loopback seconds), no per-minute caps, and the
+ * serial rule on with a short penalty (a lane broken shows, and costs little).
+ */
+export function refreshJob(quick) {
+  const repos = quick ? 1000 : 20_000;
+  return {
+    repos,
+    changedEvery: 50,
+    config: {
+      description: 'npm run bench, refresh section: one cluster over the whole corpus, its quota the job size',
+      min_stars: 0,
+      clusters: { everything: { quota: repos, queries: ['created:2000-01-01..2030-12-31'] } },
+    },
+    simulator: {
+      tokens: TOKENS, repos: quick ? 2000 : 25_000, seed: 1,
+      'core-limit': UNLIMITED, 'search-limit': UNLIMITED, 'graphql-limit': UNLIMITED,
+      warm: WARM_DETAILS, concurrency: JSON.stringify({ perUser: 1, retryAfter: 5, penalty: 5 }),
+    },
+    job: { limit: null, details: ALL_DETAILS, searchSpacingMs: 0, env: NO_MINUTE_CAPS },
+  };
+}
+
+/**
+ * Latency: GitHub's own limits (core and GraphQL 5,000 an hour, search 30 a minute, per
+ * user; no compression) and GitHub's latencies (the simulator's `latency: true`: search
+ * pages 300-700 ms, REST documents 100-300 ms, GraphQL 200-400 ms plus 2.5 ms per unit of
+ * work, ~2.7 s for the engine's 100-repository details query). At these latencies a
+ * user's lane is busy waiting for answers, so serial requests per user cost throughput:
+ * the figure is repositories per minute with one lane per user (the default) against
+ * --concurrency-per-user=3, each against a simulator that enforces GitHub's serial rule as
+ * GitHub documents it (no retry-after: the client waits at least a minute; the penalty
+ * lasts 60 s) and, for 3, also against a lenient one (no serial rule: what the lanes
+ * cost when GitHub tolerates the concurrency). Each run is stopped after `wallLimitS`
+ * (our ingest then stores what it has and prints its summary). GraphQL (the default):
+ * 12,000 repositories of the default clusters, full details (~216 search pages: under 30
+ * per user, so the search quota's first window holds them and latency, not search,
+ * sets the pace). REST, and the Octokit peer (REST only) beside it: 1,000 repositories.
+ * Quick: the same shapes at a tenth of the latency and a few hundred repositories.
+ */
+export function latencyJobs(quick) {
+  const scale = quick ? 0.1 : 1;
+  const penalty = Math.round(GITHUB_PENALTY_S * scale);
+  const simulator = {
+    tokens: TOKENS, repos: quick ? 20_000 : 150_000, seed: 1,
+    'core-limit': 5000, 'core-window': 3600, 'search-limit': 30, 'search-window': 60, 'graphql-limit': 5000,
+    warm: 'search', latency: JSON.stringify({ scale }),
+  };
+  const strict = { ...simulator, concurrency: JSON.stringify({ perUser: 1, penalty }) };
+  const wallLimitS = quick ? 30 : 150;
+  // The throttling plugin's search spacing (2,000 ms: 30 a minute), at GitHub's own pace.
+  const job = (limit) => ({ config: DEFAULT_CLUSTERS_PATH, limit, details: ALL_DETAILS, searchSpacingMs: 2000, wallLimitS });
+  return {
+    scale, penalty, wallLimitS,
+    simulators: { strict, lenient: simulator },
+    graphql: job(quick ? 300 : 12_000),
+    rest: job(quick ? 100 : 1000),
+  };
+}

@@ -12,7 +12,7 @@ function simulatorFigures(simulator) {
   };
 }
 
-function common(run) {
+export function common(run) {
   const stats = run.simulator.stats;
   const repos = run.summary.repos;
   const counted = countedRequests(stats);
@@ -42,7 +42,7 @@ function common(run) {
  * One quota-limited run: its figures, the requests each bucket accepted, their bound,
  * and the simulator's statistics.
  */
-async function boundedRun(pipeline, context, { tokens, limits, windows, simulator, job }) {
+export async function boundedRun(pipeline, context, { tokens, limits, windows, simulator, job }) {
   const run = await measure(pipeline, { ...context, simulatorArgs: simulator, job });
   const figures = common(run);
   const accepted = Object.fromEntries(Object.entries(figures.byResource).map(([r, v]) => [r, v.accepted]));
