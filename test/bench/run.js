@@ -48,7 +48,7 @@ const SECTIONS = ['quota', 'peer', 'cpu', 'memory', 'drift', 'lanes', 'refresh',
 const APIS = ['rest', 'graphql'];
 const USAGE = `Usage: npm run bench [-- options]
 
-  --quick                 A smoke version: a few hundred repositories, about a minute
+  --quick                 A smoke version: a few hundred repositories, about five minutes
   --section=LIST          Sections to run: ${SECTIONS.join(', ')} (default: all)
   --api=LIST              Our pipelines, each a column: rest (default), graphql, or rest,graphql
                           (details through REST or GraphQL; the first is the one the targets
