@@ -41,7 +41,11 @@ struct TokenCheckOptions {
   std::string base_url = "https://api.github.com";
   HttpOptions http;
   RetryOptions retry;
-  int threads = 4;  // tokens checked at once
+  // Tokens checked at once. One: a token's login is unknown until GET /user answers, so
+  // two tokens checked together may be one user's two concurrent requests, which GitHub
+  // asks clients not to send (one lane per user, token_pool.h). More only for tokens
+  // known to belong to different users.
+  int threads = 1;
 };
 
 std::vector<TokenCheck> check_tokens(TokenPool& pool, const TokenCheckOptions& options,
