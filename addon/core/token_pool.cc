@@ -185,15 +185,17 @@ std::deque<TimePoint>& TokenPool::minute_window(const Group& group, std::string_
   return window;
 }
 
-int TokenPool::lane_width() const {
-  return std::clamp(options_.concurrency_per_user, 1, kMaxConcurrencyPerUser);
+int TokenPool::lane_width(const Group& group) const {
+  const int width = std::clamp(options_.concurrency_per_user, 1, kMaxConcurrencyPerUser);
+  return group.narrowed_width > 0 ? std::min(width, group.narrowed_width) : width;
 }
 
 bool TokenPool::can_serve(std::size_t index, std::string_view resource, std::int64_t cost,
                           TimePoint now) const {
   // The lane first: one user's requests go one at a time (by default), whatever their
   // resource and whichever of the user's tokens they use.
-  if (groups_[tokens_[index].group].in_flight >= lane_width()) return false;
+  const Group& group = groups_[tokens_[index].group];
+  if (group.in_flight >= lane_width(group)) return false;
   return has_quota(index, resource, cost, now);
 }
 
@@ -635,12 +637,22 @@ void TokenPool::finish(Permit& permit, const Feedback* feedback) {
           }
           ++group.secondary_strikes;
           group.paused_until = std::max(group.paused_until, until);
+          // A lane wider than GitHub's "serially" (--concurrency-per-user) that met a
+          // secondary limit is halved for the rest of the run: the same width after the
+          // pause would only meet the next one.
+          const int width = lane_width(group);
+          std::string narrowed;
+          if (width > 1) {
+            group.narrowed_width = width / 2;
+            narrowed = "; its lane narrowed to " + std::to_string(group.narrowed_width) +
+                       " request" + (group.narrowed_width > 1 ? "s" : "") + " at once";
+          }
           events.push_back({PoolEvent::Kind::paused, permit.token_, std::string(resource),
                             group.paused_until,
                             token.label +
                                 " hit a secondary rate limit; its user is paused "
                                 "until " +
-                                format_utc(group.paused_until)});
+                                format_utc(group.paused_until) + narrowed});
           break;
         }
         case Outcome::unauthorized:
@@ -712,6 +724,11 @@ void TokenPool::set_login(std::size_t index, std::string login) {
     }
     into.paused_until = std::max(into.paused_until, own.paused_until);
     into.secondary_strikes = std::max(into.secondary_strikes, own.secondary_strikes);
+    if (own.narrowed_width > 0) {
+      into.narrowed_width = into.narrowed_width > 0
+                                ? std::min(into.narrowed_width, own.narrowed_width)
+                                : own.narrowed_width;
+    }
     // One lane from now on. Requests already in flight on both count in it: it may be
     // over its width until they end, and takes no new one before.
     into.in_flight += own.in_flight;

@@ -277,6 +277,9 @@ class TokenPool {
     TimePoint paused_until{};
     int secondary_strikes = 0;
     int in_flight = 0;  // requests of this user in flight, all resources: its lane
+    // Its lane's width once a secondary limit narrowed it (halved each time, down to 1,
+    // for the rest of the run); 0: the run's width.
+    int narrowed_width = 0;
     bool merged_away = false;
     // When this user's requests of the last minute were granted, REST and GraphQL
     // apart (the secondary caps); pruned as they age past a minute.
@@ -321,7 +324,7 @@ class TokenPool {
   bool has_quota(std::size_t token, std::string_view resource, std::int64_t cost,
                  TimePoint now) const;
   // Requests of one user allowed in flight at once (concurrency_per_user, within 1..100).
-  int lane_width() const;
+  int lane_width(const Group& group) const;
   // The requests of the last minute that count against `resource`'s per-minute cap
   // (pruned to that minute), and that cap (0: none).
   std::deque<TimePoint>& minute_window(const Group& group, std::string_view resource,

@@ -281,6 +281,36 @@ TEST_CASE("concurrency_per_user widens every user's lane, within 1 and 100", "[p
   CHECK(in_flight_allowed(1000) == static_cast<std::size_t>(kMaxConcurrencyPerUser));
 }
 
+TEST_CASE("a secondary limit halves a wide lane for the rest of the run, down to one",
+          "[pool][lane]") {
+  const std::int64_t reset = 1'700'000'000 + 3600;
+  PoolOptions options;
+  options.concurrency_per_user = 5;
+  Fixture f(1, options);
+  f.bucket(0, "core", 5000, 5000, reset);
+  auto width_now = [&] {
+    std::vector<Permit> held;
+    for (;;) {
+      Acquisition a = f.pool.try_acquire(held.size(), "core");
+      if (a.status != AcquireStatus::ok) break;
+      held.push_back(std::move(a.permit));
+    }
+    return held.size();
+  };
+  auto limited_once = [&] {
+    Permit permit = f.take(0, "core");
+    permit.report(secondary_limited(4000, reset, 1));
+    f.clock.advance(seconds(2));  // past the retry-after
+  };
+  CHECK(width_now() == 5);
+  limited_once();
+  CHECK(width_now() == 2);  // 5 / 2
+  limited_once();
+  CHECK(width_now() == 1);
+  limited_once();
+  CHECK(width_now() == 1);  // never below one
+}
+
 TEST_CASE("a request waiting only for its user's lane starts when the request in flight ends",
           "[pool][lane]") {
   Fixture f(2);
