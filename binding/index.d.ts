@@ -172,6 +172,11 @@ export interface RunOptions {
   minRemaining?: number;
   /** Rotate to another token after this many consecutive requests (0: never). */
   requestsPerToken?: number;
+  /**
+   * Requests of one GitHub user (all its tokens, all resources) in flight at once, 1 to 100;
+   * default 1, as GitHub asks. More risks secondary limits that pause the whole user.
+   */
+  concurrencyPerUser?: number;
   /** Newest creation date searched, epoch seconds (default: now). */
   createdUpper?: number;
 }

@@ -148,7 +148,7 @@ export function checkTokens(tokens, options = {}) {
  *   refresh?: Array<{id: number, cluster: string, etag?: string}>,
  *   pending?: Array<{id: number, cluster: string, nodeId?: string, fullName?: string, clusters?: string[]}>,
  *   checkTokens?: boolean, minRemaining?: number, restPerMinute?: number, graphqlPerMinute?: number,
- *   requestsPerToken?: number, createdUpper?: number}} options
+ *   requestsPerToken?: number, concurrencyPerUser?: number, createdUpper?: number}} options
  * @param {{onBatch?: (batch: object) => unknown, onEvent?: (event: object) => void}} [handlers]
  * @returns {{done: Promise<object>, stop: () => Promise<object>, stats: () => object,
  *   cancelGroup: (name: string) => void}}

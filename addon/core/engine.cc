@@ -142,9 +142,14 @@ void Engine::coordinate() {
     }
   }
 
-  std::size_t count = options_.workers > 0
-                          ? static_cast<std::size_t>(options_.workers)
-                          : std::min<std::size_t>(options_.tokens.size(), kMaxDefaultWorkers);
+  // By default a worker per token (at most 10), times the lane's width: a wider lane
+  // (--concurrency-per-user) is only used with workers to fill it.
+  const std::size_t lane = static_cast<std::size_t>(
+      std::clamp(options_.pool.concurrency_per_user, 1, kMaxConcurrencyPerUser));
+  std::size_t count =
+      options_.workers > 0
+          ? static_cast<std::size_t>(options_.workers)
+          : std::min<std::size_t>(options_.tokens.size(), kMaxDefaultWorkers) * lane;
   count = std::max<std::size_t>(count, 1);
   worker_count_ = count;
   // A group that wants no new repository (only re-checks) sends no search.

@@ -76,7 +76,7 @@ struct OwedRepository {
 struct EngineOptions {
   std::vector<std::string> tokens;
   std::string api_url = "https://api.github.com";
-  int workers = 0;  // 0: min(tokens, 10)
+  int workers = 0;  // 0: min(tokens, 10) x pool.concurrency_per_user
   DetailSet details;
   DetailsApi details_api = DetailsApi::rest;
   std::string graphql_url;  // empty: derived from api_url (graphql_url())

@@ -129,6 +129,9 @@ bool ReadOptions(Napi::Env env, const Napi::Value& value, EngineOptions& options
   const auto min_remaining = ReadInt(env, o, "minRemaining", 0, 0);
   const auto per_token = ReadInt(env, o, "requestsPerToken", 0, 0);
   const auto created_upper = ReadInt(env, o, "createdUpper", 0, 0);
+  // Requests of one GitHub user in flight at once: GitHub asks for one (serial requests
+  // per user); more is for GitHub Enterprise servers or users who accept the risk.
+  const auto per_user = ReadInt(env, o, "concurrencyPerUser", 1, 1);
   // GitHub's secondary caps per user and minute (0: none, e.g. a GitHub Enterprise
   // server configured without them).
   const auto rest_per_minute =
@@ -136,9 +139,15 @@ bool ReadOptions(Napi::Env env, const Napi::Value& value, EngineOptions& options
   const auto graphql_per_minute =
       ReadInt(env, o, "graphqlPerMinute", 0, options.pool.graphql_points_per_minute);
   if (!workers || !batch_size || !max_unacked || !min_remaining || !per_token || !created_upper ||
-      !rest_per_minute || !graphql_per_minute) {
+      !rest_per_minute || !graphql_per_minute || !per_user) {
     return false;
   }
+  if (*per_user > 100) {
+    ThrowInvalidArgument(env, "an integer from 1 to 100 (GitHub allows at most 100 concurrent "
+                         "requests per user)", "options.concurrencyPerUser", o.Get("concurrencyPerUser"));
+    return false;
+  }
+  options.pool.concurrency_per_user = static_cast<int>(*per_user);
   options.pool.rest_points_per_minute = static_cast<int>(*rest_per_minute);
   options.pool.graphql_points_per_minute = static_cast<int>(*graphql_per_minute);
   options.workers = static_cast<int>(*workers);

@@ -1,7 +1,7 @@
 // `node ingest-balanced-parallel.js`: the main job. Its options are the contract of
 // DESIGN.md (Command line); js/ingest/run-ingest.js does the work.
 import { runIngest } from '../ingest/run-ingest.js';
-import { clusterList, integerAtLeast, listOf, oneOf } from './values.js';
+import { clusterList, integerAtLeast, integerBetween, listOf, oneOf } from './values.js';
 
 export default {
   name: 'ingest-balanced-parallel.js',
@@ -22,7 +22,7 @@ export default {
     },
     workers: {
       type: 'string', value: 'N', parse: integerAtLeast(1),
-      description: 'Worker threads (default: min(number of tokens, 10))',
+      description: 'Worker threads (default: min(number of tokens, 10) x --concurrency-per-user)',
     },
     'batch-size': { type: 'string', value: 'N', parse: integerAtLeast(1), description: 'Repositories per stored batch' },
     details: {
@@ -32,6 +32,10 @@ export default {
     'requests-per-token': {
       type: 'string', value: 'N', parse: integerAtLeast(1),
       description: 'Rotate to another token after N consecutive requests',
+    },
+    'concurrency-per-user': {
+      type: 'string', value: 'N', parse: integerBetween(1, 100),
+      description: 'Requests of one GitHub user in flight at once (default 1: GitHub asks for serial requests)',
     },
     'min-remaining': {
       type: 'string', value: 'N', parse: integerAtLeast(0),

@@ -16,6 +16,16 @@ export function integerAtLeast(minimum) {
   };
 }
 
+export function integerBetween(minimum, maximum) {
+  const expected = `a whole number from ${minimum} to ${maximum}`;
+  return (value, name) => {
+    if (!/^\d+$/.test(value)) throw fail(name, expected, value);
+    const number = Number(value);
+    if (number < minimum || number > maximum) throw fail(name, expected, value);
+    return number;
+  };
+}
+
 export function oneOf(choices) {
   return (value, name) => {
     if (!choices.includes(value)) throw fail(name, `one of ${choices.join(', ')}`, value);

@@ -213,6 +213,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
           api: values.api ?? 'graphql', ...(graphqlUrl ? { graphqlUrl } : {}),
           workers: values.workers, batchSize: values['batch-size'],
           knownIds, minRemaining: values['min-remaining'], requestsPerToken: values['requests-per-token'],
+          concurrencyPerUser: values['concurrency-per-user'],
           ...pointsPerMinute,
           ...(refresh ? { refresh: refresh.targets, knownEtags: refresh.knownEtags } : {}),
           ...(handed.length ? { pending: handed } : {}),

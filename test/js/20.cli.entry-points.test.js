@@ -56,7 +56,7 @@ describe('node ingest-balanced-parallel.js', () => {
     for (const option of [
       '--cluster=all|NAME[,NAME...]', '--config=PATH', '--limit=N', '--workers=N', '--batch-size=N',
       '--details=LIST', '--requests-per-token=N', '--min-remaining=N', '--refresh', '--api=graphql|rest',
-      '--dry-run', '--json', '--help', '--version',
+      '--concurrency-per-user=N', '--dry-run', '--json', '--help', '--version',
     ]) {
       assert.ok(stdout.includes(option), `missing ${option}`);
     }
@@ -66,6 +66,11 @@ describe('node ingest-balanced-parallel.js', () => {
     assertOneLineError(cli('ingest-balanced-parallel.js', ['--workers=abc']), 2, /--workers expects a whole number/);
     assertOneLineError(cli('ingest-balanced-parallel.js', ['--api=soap']), 2, /--api expects one of graphql, rest/);
     assertOneLineError(cli('ingest-balanced-parallel.js', ['--details=none,readme']), 2, /--details expects/);
+    // GitHub allows at most 100 concurrent requests per user; 0 would never send one.
+    for (const value of ['0', '101', 'two']) {
+      assertOneLineError(cli('ingest-balanced-parallel.js', [`--concurrency-per-user=${value}`]), 2,
+        /--concurrency-per-user expects a whole number from 1 to 100/);
+    }
   });
 
   it('without a token: one line pointing to the demo, exit 1 (the job itself: 45.ingest.run)', () => {
