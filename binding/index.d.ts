@@ -156,10 +156,12 @@ export interface RunOptions {
   /** Stored ETags per repository, sent as If-None-Match: an unchanged detail is a free 304. */
   knownEtags?: Array<{ id: number; languages?: string | null; readme?: string | null; community?: string | null }>;
   /**
-   * Stored repositories to re-check by id (GET /repositories/{id}) with their stored ETag,
-   * each carried by the batches of the group named `cluster`. Include them in knownIds too.
+   * Stored repositories to re-check, each carried by the batches of the group named
+   * `cluster`. Include them in knownIds too. With `api: 'rest'` each is asked by id
+   * (GET /repositories/{id}) with its stored ETag; with GraphQL they are re-read 100 per
+   * query and compared with `row`, their stored columns (without `row`: REST).
    */
-  refresh?: Array<{ id: number; cluster: string; etag?: string | null }>;
+  refresh?: Array<{ id: number; cluster: string; etag?: string | null; row?: StoredRow }>;
   /**
    * Repositories an earlier run could not fetch (RunResult.pending): claimed for the group
    * named `cluster` before any search (they count in its limit) and fetched first, by id.
@@ -179,6 +181,34 @@ export interface RunOptions {
   concurrencyPerUser?: number;
   /** Newest creation date searched, epoch seconds (default: now). */
   createdUpper?: number;
+}
+
+/**
+ * A stored row's own columns (the schema's names; no details), as a GraphQL refresh
+ * compares them with GitHub's answer. Timestamps as GitHub writes them: "2024-05-01T12:00:00Z".
+ */
+export interface StoredRow {
+  node_id: string | null;
+  full_name: string;
+  owner: string;
+  name: string;
+  description: string | null;
+  html_url: string;
+  homepage: string | null;
+  language: string | null;
+  topics: string[];
+  license: string | null;
+  stars: number;
+  forks: number;
+  watchers: number | null;
+  open_issues: number;
+  size_kb: number | null;
+  default_branch: string | null;
+  is_fork: boolean;
+  is_archived: boolean;
+  created_at: string | null;
+  pushed_at: string | null;
+  updated_at: string | null;
 }
 
 /** A repository with the schema's field names, plus its details' states and ETags. */

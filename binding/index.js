@@ -145,7 +145,7 @@ export function checkTokens(tokens, options = {}) {
  *   workers?: number, batchSize?: number,
  *   maxUnacked?: number, knownIds?: number[],
  *   knownEtags?: Array<{id: number, languages?: string, readme?: string, community?: string}>,
- *   refresh?: Array<{id: number, cluster: string, etag?: string}>,
+ *   refresh?: Array<{id: number, cluster: string, etag?: string, row?: object}>,
  *   pending?: Array<{id: number, cluster: string, nodeId?: string, fullName?: string, clusters?: string[]}>,
  *   checkTokens?: boolean, minRemaining?: number, restPerMinute?: number, graphqlPerMinute?: number,
  *   requestsPerToken?: number, concurrencyPerUser?: number, createdUpper?: number}} options

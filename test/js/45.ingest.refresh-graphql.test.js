@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
+import { startRun } from '../../binding/index.js';
 import { startSimulator } from '../simulator/index.js';
 import { nodeAsync, root, tempDir } from '../support/helpers.js';
 import { createTestSchema, schemaDatabaseUrl } from '../support/test-database.js';
@@ -132,5 +133,15 @@ describe('node ingest-balanced-parallel.js --refresh (GraphQL)', () => {
         assert.deepEqual(withoutTimes({ ...row, node_id: before.node_id }), withoutTimes(before), `row ${row.full_name}`);
       }
     }
+  });
+
+  it('the binding names a stored column of the wrong type', () => {
+    const options = (row) => ({
+      tokens: ['ghp_x'], apiUrl: 'http://127.0.0.1:1', groups: [{ name: 'web', queries: ['x'], limit: 0 }],
+      refresh: [{ id: 1, cluster: 'web', row }],
+    });
+    assert.throws(() => startRun(options({ full_name: 'o/n', stars: '12' })), /options\.refresh\[0\]\.row\.stars/);
+    assert.throws(() => startRun(options({ full_name: 'o/n', topics: 'a,b' })), /options\.refresh\[0\]\.row\.topics/);
+    assert.throws(() => startRun(options({ full_name: 'o/n', is_fork: 0 })), /options\.refresh\[0\]\.row\.is_fork/);
   });
 });
