@@ -29,7 +29,8 @@
 // - Primary limit: the bucket is empty until its reset. Secondary limit: the user is
 //   paused (all its tokens, all resources) until retry-after, else the reset if
 //   remaining is 0, else an exponential backoff from 60 s; no permit is granted for it
-//   meanwhile. 401: the token is retired for the run.
+//   meanwhile, and a lane wider than one is halved for the rest of the run. 401: the
+//   token is retired for the run.
 // - When no token can serve, acquire() blocks until a permit ends (a lane frees, a
 //   reservation comes back) or the earliest moment a bucket or a pause allows one (a
 //   reset plus a margin, the end of a pause), and wakes early on stop(). Only a wait
