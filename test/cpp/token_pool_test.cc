@@ -258,6 +258,22 @@ TEST_CASE("ties between lenders with free lanes go to the user with fewer reques
   CHECK(f.take(0).token() == 1);  // tied again: the lower index
 }
 
+namespace {
+
+// How many requests the pool lets out at once on `resource` (one worker each), given
+// back when it returns: the lane's width when quota is not what limits it.
+std::size_t lane_room(TokenPool& pool, std::string_view resource) {
+  std::vector<Permit> held;
+  for (;;) {
+    Acquisition a = pool.try_acquire(held.size(), resource);
+    if (a.status != AcquireStatus::ok) break;
+    held.push_back(std::move(a.permit));
+  }
+  return held.size();
+}
+
+}  // namespace
+
 TEST_CASE("concurrency_per_user widens every user's lane, within 1 and 100", "[pool][lane]") {
   const std::int64_t reset = 1'700'000'000 + 3600;
   auto in_flight_allowed = [&](int setting) {
@@ -265,13 +281,7 @@ TEST_CASE("concurrency_per_user widens every user's lane, within 1 and 100", "[p
     options.concurrency_per_user = setting;
     Fixture f(1, options);
     f.bucket(0, "graphql", 5000, 5000, reset);
-    std::vector<Permit> held;
-    for (;;) {
-      Acquisition a = f.pool.try_acquire(held.size(), "graphql");
-      if (a.status != AcquireStatus::ok) break;
-      held.push_back(std::move(a.permit));
-    }
-    return held.size();
+    return lane_room(f.pool, "graphql");
   };
   CHECK(in_flight_allowed(1) == 1);
   CHECK(in_flight_allowed(2) == 2);
@@ -289,13 +299,7 @@ TEST_CASE("a secondary limit halves a wide lane for the rest of the run, down to
   Fixture f(1, options);
   f.bucket(0, "core", 5000, 5000, reset);
   auto width_now = [&] {
-    std::vector<Permit> held;
-    for (;;) {
-      Acquisition a = f.pool.try_acquire(held.size(), "core");
-      if (a.status != AcquireStatus::ok) break;
-      held.push_back(std::move(a.permit));
-    }
-    return held.size();
+    return lane_room(f.pool, "core");
   };
   auto limited_once = [&] {
     Permit permit = f.take(0, "core");
