@@ -46,6 +46,10 @@ export default {
       type: 'string', value: 'graphql|rest', parse: oneOf(['graphql', 'rest']),
       description: 'How details are fetched: one GraphQL query per 100 repositories (default), or REST',
     },
+    coordinate: {
+      type: 'boolean',
+      description: 'Share one job, its tokens\' quota and its work with every process started so (DATABASE_URL)',
+    },
     'db-dir': { type: 'string', value: 'DIR', description: 'Embedded PostgreSQL directory (default: ./data)' },
     'dry-run': { type: 'boolean', description: 'Plan and report, write nothing' },
     json: { type: 'boolean', description: 'Print one JSON summary on stdout at the end' },

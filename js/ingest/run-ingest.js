@@ -8,6 +8,7 @@ import { loadTokens, startRun } from '../../binding/index.js';
 import { CliError, EXIT_FAILED, EXIT_OK } from '../cli/errors.js';
 import { apiUrlFromEnv, graphqlUrlFromEnv } from '../config/api-url.js';
 import { loadClusters, searchQueries, selectClusters } from '../config/clusters.js';
+import { coordinationRefusal, joinJob } from '../coordinate/index.js';
 import { loadDotEnv } from '../config/env.js';
 import { pointsPerMinuteFromEnv } from '../config/points-per-minute.js';
 import { planLimits } from '../plan/quotas.js';
@@ -148,7 +149,13 @@ export async function runIngest(values, { env = process.env, stdout = process.st
   const pointsPerMinute = pointsPerMinuteFromEnv(env);
   const sink = await openSink(env, { dbDir: values['db-dir'] ?? './data' });
   let runId = null;
+  let coordination = null;
   try {
+    if (values.coordinate && !values['dry-run']) {
+      const refusal = coordinationRefusal(sink);
+      if (refusal) throw new CliError(refusal);
+      if (values.refresh) throw new CliError('--coordinate cannot be combined with --refresh yet: refresh on one host');
+    }
     await sink.check();  // before any GitHub request: nothing is fetched in vain
     const quotas = Object.fromEntries(selected.map((name) => [name, config.clusters[name].quota]));
     if (values['dry-run']) {
@@ -175,11 +182,27 @@ export async function runIngest(values, { env = process.env, stdout = process.st
     if (replay.replayed) stderr.write(`stored ${replay.replayed} repositories from ${DEAD_LETTERS_PATH}\n`);
 
     const stored = await sink.clusterCounts();
-    const wanted = planLimits({ quotas, stored, selected, limit: values.limit });
+    let wanted = planLimits({ quotas, stored, selected, limit: values.limit });
+    let runTokens = tokens;
+    if (values.coordinate) {
+      // The job decides what is wanted (its first host planned it from the counts then):
+      // a host joining later must not plan again from rows the others already stored.
+      coordination = await joinJob({
+        env, config, selected, values, wanted, tokens, apiUrl, stderr,
+        onLost: (message) => coordination?.lost(message),
+      });
+      wanted = Object.fromEntries(selected.map((name) => [name, Number(coordination.joined.wanted[name] ?? 0)]));
+      runTokens = coordination.tokens;
+      const joinedAs = coordination.joined.new ? 'opened' : 'joined';
+      stderr.write(`coordinate: ${joinedAs} job ${coordination.joined.job} as ${coordination.coordinator.job.host}\n`);
+    }
     // What earlier runs could not do, first: their pending searches' queries lead their
     // clusters' lists, their pending repositories are fetched by id before any search
-    // (not in knownIds: they are not stored).
-    const loaded = await sink.loadPending(selected);
+    // (not in knownIds: they are not stored). In a coordinated job, the host that opened
+    // it takes them: the others would only race it for them.
+    const loaded = coordination && !coordination.joined.new
+      ? { repositories: [], searches: [] }
+      : await sink.loadPending(selected);
     const queries = Object.fromEntries(selected.map((name) => [name, searchQueries(config, name)]));
     // --refresh: every selected cluster takes part, to carry its stored repositories'
     // re-checks, even when it wants nothing new (a limit of 0 sends no search).
@@ -208,7 +231,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       const now = Date.now();
       const run = startRun(
         {
-          tokens, apiUrl, groups,
+          tokens: runTokens, apiUrl, groups,
           details: values.details ?? ['languages', 'readme', 'community'],
           api: values.api ?? 'graphql', ...(graphqlUrl ? { graphqlUrl } : {}),
           workers: values.workers, batchSize: values['batch-size'],
@@ -217,8 +240,13 @@ export async function runIngest(values, { env = process.env, stdout = process.st
           ...pointsPerMinute,
           ...(refresh ? { refresh: refresh.targets, knownEtags: refresh.knownEtags } : {}),
           ...(handed.length ? { pending: handed } : {}),
+          ...(coordination ? {
+            coordinated: true, checkTokens: false, logins: coordination.logins,
+            createdUpper: coordination.joined.createdUpper,
+          } : {}),
         },
         {
+          ...(coordination ? { gate: coordination.coordinator.gate() } : {}),
           onBatch: async (batch) => {
             const rows = refresh
               ? await refreshedRows(sink, batch, refresh.stored, now, stderr)
@@ -246,8 +274,17 @@ export async function runIngest(values, { env = process.env, stdout = process.st
         },
       );
       statsOf = () => run.stats();
+      if (coordination) {
+        coordination.coordinator.attach(run);
+        coordination.lost = (message) => {
+          failure ??= `coordination lost: ${message}`;
+          coordination.coordinator.halt();
+          run.stop();
+        };
+      }
       const onSignal = () => {
         interrupted = true;
+        coordination?.coordinator.halt();
         stderr.write('stopping: storing what was fetched...\n');
         run.stop();
       };
@@ -261,6 +298,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       }
       stats = run.stats();
       progress.finish({ failed: Boolean(failure) || !result.ok });
+      if (coordination) await leaveJob(coordination, stderr);
       await addLateFinders(sink, [...(result.lateFinders ?? []), ...pendingFinders(loaded, storedIds)], stderr);
     }
 
@@ -277,7 +315,10 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       completeClusters: new Set(selected.filter((name) => (stored[name] ?? 0) + (progress.added[name] ?? 0) >= quotas[name])),
       queries,
     });
-    const saveFailure = await savePendingWork(sink, pending, selected, { alreadyFailed: Boolean(failure || engineError), stderr });
+    // A coordinated host adds its own pending work and replaces nobody's: the job's other
+    // hosts record theirs in the same tables.
+    const saveFailure = await savePendingWork(sink, pending, coordination ? [] : selected,
+      { alreadyFailed: Boolean(failure || engineError), stderr });
 
     const summary = buildSummary({
       config, selected, stored, added: progress.added, stats, result, written, pending: pendingCount(pending),
@@ -297,8 +338,21 @@ export async function runIngest(values, { env = process.env, stdout = process.st
     return outcome.exitCode;
   } finally {
     // A database that died mid-run may fail this too; the run's own message stands.
+    if (coordination) await leaveJob(coordination, stderr);
     await sink.close().catch(() => {});
   }
+}
+
+// Leaves the coordinated job once (after the run, or when the run failed before it).
+async function leaveJob(coordination, stderr) {
+  if (coordination.left) return;
+  coordination.left = true;
+  try {
+    await coordination.coordinator.leave();
+  } catch (err) {
+    stderr.write(`warning: could not leave the coordinated job cleanly: ${oneLine(err)} (its leases expire on their own)\n`);
+  }
+  await coordination.coordinator.job.close().catch(() => {});
 }
 
 export { EXIT_FAILED };

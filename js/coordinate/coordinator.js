@@ -1,0 +1,229 @@
+// One host's part in a coordinated job (--coordinate): between its engine run and the
+// job's tables (job.js). It
+//   - checks this host's tokens while the job's other hosts hold off (a user's requests
+//     stay serial across hosts even at start), then registers their users;
+//   - beats once per tick: tells the database which lanes it holds (with what the pool
+//     knows of them) and which it has drained, and holds or releases the lanes the
+//     database hands it or takes back (the pool sends nothing for a user it does not
+//     hold);
+//   - answers the engine's gate: which queries this host runs, which repositories it
+//     may fetch, and, when it has nothing left, the work of hosts that died.
+import { checkTokens as checkTokensWithGitHub } from '../../binding/index.js';
+
+// What the pool tells of a user, as the database keeps it (UserShare in token_pool.h).
+const stateOf = (share) => ({
+  buckets: share.buckets ?? [],
+  pausedUntilMs: share.pausedUntilMs ?? 0,
+  strikes: share.strikes ?? 0,
+  narrowedWidth: share.narrowedWidth ?? 0,
+  restMinuteMs: share.restMinuteMs ?? [],
+  graphqlMinuteMs: share.graphqlMinuteMs ?? [],
+});
+
+// A token check's buckets as a user's state: the lowest remaining seen for each resource
+// among the user's tokens (they share it).
+function checkedState(resources) {
+  return {
+    buckets: Object.entries(resources ?? {}).map(([resource, b]) => ({
+      resource, limit: b.limit, remaining: b.remaining, reset: b.reset,
+    })),
+  };
+}
+
+export class Coordinator {
+  /**
+   * @param {{job: import('./job.js').CoordinatedJob, tickMs?: number, stderr?: NodeJS.WritableStream,
+   *   onLost?: (message: string) => void}} options
+   */
+  constructor({ job, tickMs = 1000, stderr = process.stderr, onLost = () => {} }) {
+    this.job = job;
+    this.tickMs = tickMs;
+    this.stderr = stderr;
+    this.onLost = onLost;
+    this.run = null;
+    this.leased = new Set();   // logins this host holds in the database (drained or not)
+    this.releasing = new Set(); // of those, the ones it was asked to give back
+    this.cancelled = new Set();
+    this.timer = null;
+    this.stopping = false;
+    this.ticking = null;
+    this.lastSync = null;
+    this.syncFailures = 0;
+    this.counts = { claimed: 0, claimedElsewhere: 0, queries: 0, queriesSkipped: 0, adoptedQueries: 0, adoptedRepositories: 0 };
+  }
+
+  /** Installs the job's tables, joins (or opens) the job, and starts beating. */
+  async join({ key, createdUpper, wanted }) {
+    await this.job.install();
+    this.joined = await this.job.join({ key, createdUpper, wanted });
+    this.schedule();
+    return this.joined;
+  }
+
+  schedule() {
+    if (this.stopping) return;
+    this.timer = setTimeout(() => {
+      this.ticking = this.tick().finally(() => {
+        this.ticking = null;
+        this.schedule();
+      });
+    }, this.tickMs);
+    this.timer.unref?.();
+  }
+
+  /** Waits for the next beat to have happened (or failed). */
+  nextBeat() {
+    return new Promise((resolve) => setTimeout(resolve, this.tickMs));
+  }
+
+  async tick() {
+    const users = this.run ? this.run.users() : [];
+    const held = {};
+    const released = {};
+    for (const user of users) {
+      if (!this.leased.has(user.login)) continue;
+      if (user.held) held[user.login] = stateOf(user.share);
+      else if (user.inFlight === 0) released[user.login] = stateOf(user.share);
+    }
+    const stats = this.run?.stats();
+    const status = {
+      wants: Boolean(this.run && !this.idle && (stats?.waiting ?? 0) > 0),
+      held, released,
+      progress: { ...this.counts, requests: stats?.totalRequests ?? 0 },
+    };
+    let answer;
+    try {
+      answer = await this.job.sync(status);
+      this.syncFailures = 0;
+      this.lastSync = Date.now();
+    } catch (err) {
+      this.syncFailures += 1;
+      if (err.code === 'P0002') return this.lose(err.message);
+      // The database is out of reach: once our heartbeat may have expired, another host
+      // may hold our users; stop sending for them now.
+      if (Date.now() - (this.lastSync ?? Date.now()) > this.job.ttlMs / 2) {
+        for (const login of this.leased) this.run?.releaseUser(login);
+        this.leased.clear();
+        this.releasing.clear();
+      }
+      if (this.syncFailures === 1) this.stderr.write(`warning: coordination: ${String(err.message).split('\n')[0]}\n`);
+      return undefined;
+    }
+    for (const login of Object.keys(released)) {
+      this.leased.delete(login);
+      this.releasing.delete(login);
+    }
+    for (const [login, state] of Object.entries(answer.grant ?? {})) {
+      this.leased.add(login);
+      this.run?.holdUser({ login, ...state });
+    }
+    for (const login of answer.release ?? []) {
+      if (this.releasing.has(login)) continue;
+      this.releasing.add(login);
+      this.run?.releaseUser(login);
+    }
+    return answer;
+  }
+
+  lose(message) {
+    for (const login of this.leased) this.run?.releaseUser(login);
+    this.leased.clear();
+    this.onLost(message.replace(/^gh-ingest: /, ''));
+  }
+
+  /**
+   * Checks this host's tokens (GET /user and GET /rate_limit, one token at a time) while
+   * every other host of the job has released its lanes, and registers their users.
+   * @returns {Promise<{tokens: string[], logins: string[], checks: object[]}>} the usable tokens
+   */
+  async checkTokens(tokens, { apiUrl, maskToken }) {
+    while (!(await this.job.beginCheck())) await this.nextBeat();
+    const checks = await checkTokensWithGitHub(tokens, { apiUrl, threads: 1 });
+    const usable = checks.map((check, i) => ({ check, token: tokens[i] })).filter(({ check }) => check.status === 'ok' && check.login);
+    const states = {};
+    for (const { check } of usable) {
+      const state = checkedState(check.resources);
+      const before = states[check.login];
+      if (!before) {
+        states[check.login] = state;
+        continue;
+      }
+      for (const b of state.buckets) {
+        const known = before.buckets.find((x) => x.resource === b.resource);
+        if (!known) before.buckets.push(b);
+        else if (b.reset > known.reset || (b.reset === known.reset && b.remaining < known.remaining)) Object.assign(known, b);
+      }
+    }
+    await this.job.endCheck({
+      logins: [...new Set(usable.map(({ check }) => check.login))],
+      masks: usable.map(({ token }) => maskToken(token)),
+      states,
+    });
+    return { tokens: usable.map(({ token }) => token), logins: usable.map(({ check }) => check.login), checks };
+  }
+
+  /** Binds the engine run: from now on lanes are held and released on it. */
+  attach(run) {
+    this.run = run;
+  }
+
+  /** The engine's gate (startRun's `gate` handler). `groupNames`: cluster per group index. */
+  gate() {
+    return {
+      takeQuery: async (query) => {
+        const mine = await this.job.takeQuery(query);
+        this.counts[mine ? 'queries' : 'queriesSkipped'] += 1;
+        return mine;
+      },
+      queryDone: (query, complete) => this.job.queryDone(query, complete),
+      claim: async (items) => {
+        const { accepted, full } = await this.job.claim(items);
+        const mine = new Set(accepted.map(Number));
+        this.counts.claimed += mine.size;
+        this.counts.claimedElsewhere += items.length - mine.size;
+        for (const cluster of full) {
+          if (this.cancelled.has(cluster)) continue;
+          this.cancelled.add(cluster);
+          this.run?.cancelGroup(cluster);
+        }
+        return items.map((item) => mine.has(Number(item.id)));
+      },
+      adopt: async () => {
+        this.idle = true;
+        try {
+          for (;;) {
+            if (this.stopping) return { queries: [], owed: [] };
+            const { queries, owed, wait } = await this.job.adopt();
+            if (queries.length || owed.length) {
+              this.counts.adoptedQueries += queries.length;
+              this.counts.adoptedRepositories += owed.length;
+              return { queries, owed };
+            }
+            if (!wait) return { queries: [], owed: [] };
+            await this.nextBeat();
+          }
+        } finally {
+          this.idle = false;
+        }
+      },
+    };
+  }
+
+  /** The run is stopping (a signal, a storage failure): the gate asks nothing more. */
+  halt() {
+    this.stopping = true;
+  }
+
+  /** Stops beating and leaves the job, handing its users' last state back. */
+  async leave() {
+    this.stopping = true;
+    clearTimeout(this.timer);
+    await this.ticking;
+    const states = {};
+    for (const user of this.run ? this.run.users() : []) {
+      if (this.leased.has(user.login)) states[user.login] = stateOf(user.share);
+    }
+    this.leased.clear();
+    return this.job.leave({ states, progress: this.counts });
+  }
+}
