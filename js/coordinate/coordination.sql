@@ -347,13 +347,20 @@ BEGIN
 END $$;
 
 -- The host leaves: its users are freed with their last state, and the job is finished
--- when no live host is left and no query is still running.
-CREATE OR REPLACE FUNCTION coord_leave(p_host text, p_states jsonb, p_progress jsonb)
+-- when no live host is left and no query is still running. `p_complete`: its run ended
+-- with nothing left to do, so the queries it still runs were cut short by the job's
+-- cluster quotas (done); otherwise (stopped, failed) they stay running for another host
+-- to adopt.
+CREATE OR REPLACE FUNCTION coord_leave(p_host text, p_states jsonb, p_progress jsonb, p_complete boolean)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   v_job bigint := (SELECT job FROM coord_hosts WHERE host = p_host);
   v_finished boolean := false;
 BEGIN
+  IF p_complete THEN
+    UPDATE coord_queries SET state = 'done', updated_at = clock_timestamp()
+     WHERE job = v_job AND host = p_host AND state = 'running';
+  END IF;
   UPDATE coord_users u SET state = coalesce(p_states->u.login, u.state), holder = NULL, held_since = NULL,
          updated_at = clock_timestamp()
    WHERE u.holder = p_host;

@@ -214,8 +214,11 @@ export class Coordinator {
     this.stopping = true;
   }
 
-  /** Stops beating and leaves the job, handing its users' last state back. */
-  async leave() {
+  /**
+   * Stops beating and leaves the job, handing its users' last state back. `complete`: the
+   * run ended with nothing left to do (its queries cut short by the job's quotas are done).
+   */
+  async leave({ complete = false } = {}) {
     this.stopping = true;
     clearTimeout(this.timer);
     await this.ticking;
@@ -224,6 +227,6 @@ export class Coordinator {
       if (this.leased.has(user.login)) states[user.login] = stateOf(user.share);
     }
     this.leased.clear();
-    return this.job.leave({ states, progress: this.counts });
+    return this.job.leave({ states, progress: this.counts, complete });
   }
 }

@@ -102,8 +102,9 @@ export class CoordinatedJob {
   }
 
   /** @returns {Promise<{finished: boolean}>} */
-  leave({ states = {}, progress = null } = {}) {
-    return this.call('SELECT coord_leave($1, $2, $3)', [this.host, JSON.stringify(states), progress && JSON.stringify(progress)]);
+  leave({ states = {}, progress = null, complete = false } = {}) {
+    return this.call('SELECT coord_leave($1, $2, $3, $4)',
+      [this.host, JSON.stringify(states), progress && JSON.stringify(progress), complete]);
   }
 
   close() {

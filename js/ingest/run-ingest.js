@@ -298,7 +298,9 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       }
       stats = run.stats();
       progress.finish({ failed: Boolean(failure) || !result.ok });
-      if (coordination) await leaveJob(coordination, stderr);
+      if (coordination) {
+        await leaveJob(coordination, stderr, { complete: result.ok && !result.stopped && !failure && !interrupted });
+      }
       await addLateFinders(sink, [...(result.lateFinders ?? []), ...pendingFinders(loaded, storedIds)], stderr);
     }
 
@@ -344,11 +346,11 @@ export async function runIngest(values, { env = process.env, stdout = process.st
 }
 
 // Leaves the coordinated job once (after the run, or when the run failed before it).
-async function leaveJob(coordination, stderr) {
+async function leaveJob(coordination, stderr, { complete = false } = {}) {
   if (coordination.left) return;
   coordination.left = true;
   try {
-    await coordination.coordinator.leave();
+    await coordination.coordinator.leave({ complete });
   } catch (err) {
     stderr.write(`warning: could not leave the coordinated job cleanly: ${oneLine(err)} (its leases expire on their own)\n`);
   }
