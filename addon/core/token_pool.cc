@@ -1,6 +1,7 @@
 #include "core/token_pool.h"
 
 #include <algorithm>
+#include <iterator>
 #include <utility>
 
 #include "core/token_mask.h"
@@ -22,6 +23,12 @@ bool is_per_minute(std::string_view resource) {
 Millis window_of(std::string_view resource) {
   return is_per_minute(resource) ? Millis(60'000) : Millis(3'600'000);
 }
+
+// The per-minute windows travel between hosts in epoch milliseconds.
+std::int64_t to_epoch_ms(TimePoint t) {
+  return std::chrono::duration_cast<Millis>(t.time_since_epoch()).count();
+}
+TimePoint from_epoch_ms(std::int64_t ms) { return TimePoint(Millis(ms)); }
 
 bool counts_as_error(Outcome outcome) {
   switch (outcome) {
@@ -190,6 +197,19 @@ int TokenPool::lane_width(const Group& group) const {
   return group.narrowed_width > 0 ? std::min(width, group.narrowed_width) : width;
 }
 
+bool TokenPool::leased(const Group& group) const {
+  // Tokens of unknown login serve as they would alone: the token check at start runs
+  // while the other hosts hold off, and tells which user each token is.
+  return !options_.shared || group.login.empty() || group.held;
+}
+
+bool TokenPool::fits_limit(const Group& group, std::string_view resource,
+                           std::int64_t cost) const {
+  const Bucket* b = find_bucket(group, resource);
+  const std::int64_t limit = b && b->limit > 0 ? b->limit : default_limit(resource);
+  return limit >= cost + reserve_for(resource);
+}
+
 bool TokenPool::can_serve(std::size_t index, std::string_view resource, std::int64_t cost,
                           TimePoint now) const {
   // The lane first: one user's requests go one at a time (by default), whatever their
@@ -204,6 +224,7 @@ bool TokenPool::has_quota(std::size_t index, std::string_view resource, std::int
   const Token& token = tokens_[index];
   if (token.retired) return false;
   const Group& group = groups_[token.group];
+  if (!leased(group)) return false;  // another host's to serve (shared mode)
   if (group.paused_until > now) return false;
   const int cap = minute_cap(resource);
   if (cap > 0 && minute_window(group, resource, now).size() >= static_cast<std::size_t>(cap)) {
@@ -377,10 +398,11 @@ std::optional<std::pair<TimePoint, std::size_t>> TokenPool::earliest_ready(
     const Token& token = tokens_[i];
     if (token.retired) continue;
     const Group& group = groups_[token.group];
+    // A user another host holds sets no deadline: only hold_user() brings it back.
+    if (!leased(group)) continue;
+    if (!fits_limit(group, resource, cost)) continue;  // this bucket can never hold it
     const Bucket* b = find_bucket(group, resource);
     const std::int64_t need = cost + reserve_for(resource);
-    const std::int64_t limit = b && b->limit > 0 ? b->limit : default_limit(resource);
-    if (limit < need) continue;  // this bucket can never hold the request
     TimePoint ready = std::max(now, group.paused_until);
     if (b && b->known && effective_remaining(*b, resource, ready) < need) {
       ready = std::max(ready, b->reset + options_.reset_margin);
@@ -449,7 +471,14 @@ Acquisition TokenPool::acquire_impl(std::size_t worker, std::string_view resourc
     // is no reset wait, and never a dead end. Busy lanes are not exhaustion.
     const bool in_flight =
         std::any_of(groups_.begin(), groups_.end(), [](const Group& g) { return g.in_flight > 0; });
-    if (!ready && !in_flight) {
+    // Shared mode: a user this host does not hold may be handed to it (hold_user wakes
+    // us). Waiting for that is no dead end, and no exhaustion: "all tokens" would count
+    // users whose quota this host cannot see.
+    const bool unheld = std::any_of(tokens_.begin(), tokens_.end(), [&](const Token& t) {
+      const Group& g = groups_[t.group];
+      return !t.retired && !leased(g) && fits_limit(g, resource, cost);
+    });
+    if (!ready && !in_flight && !unheld) {
       result.status = AcquireStatus::no_usable_token;
       const auto retired =
           std::count_if(tokens_.begin(), tokens_.end(), [](const Token& t) { return t.retired; });
@@ -468,7 +497,7 @@ Acquisition TokenPool::acquire_impl(std::size_t worker, std::string_view resourc
       result.status = AcquireStatus::would_block;
       break;
     }
-    if (ready && !in_flight && !paced) {
+    if (ready && !in_flight && !paced && !unheld) {
       // Say once per wait (not once per worker) that everything is spent; a pause for
       // the per-minute caps is pacing, not exhaustion, and is not reported.
       auto it = reported_wait_.find(resource);
@@ -704,6 +733,13 @@ void TokenPool::set_login(std::size_t index, std::string login) {
     }
     if (!target) {
       own.login = std::move(login);
+      // A lease that came before the login was known (shared mode) applies now.
+      if (auto pending = pending_holds_.find(own.login); pending != pending_holds_.end()) {
+        for (const UserShare& share : pending->second) import_share(own, share, clock_.now());
+        own.held = true;
+        pending_holds_.erase(pending);
+        changed_.notify_all();  // its state may let a waiter go, or set a later deadline
+      }
       return;
     }
     // Merge into the user's group: one quota, counted once. The newest window wins;
@@ -761,6 +797,162 @@ bool TokenPool::stopped() const {
 }
 
 // ---------------------------------------------------------------------------
+// Leases (shared mode)
+// ---------------------------------------------------------------------------
+
+void TokenPool::import_share(Group& group, const UserShare& share, TimePoint now) {
+  for (const UserShare::Bucket& s : share.buckets) {
+    if (s.resource.empty()) continue;
+    Bucket& b = bucket(group, s.resource);
+    if (!s.estimated) {
+      if (b.known && !b.estimated && from_epoch_seconds(s.reset) == b.confirmed_reset) {
+        // The same window: the lower count wins. The share's remaining already counts
+        // the requests its host saw answered without headers, and ours were all answered
+        // before it held the user, so they are in it too: a user handed back and forth
+        // is not counted down again at each hand-over.
+        if (s.remaining < effective_remaining(b, s.resource, now)) {
+          b.remaining = s.remaining + b.unheaded;
+        }
+        continue;
+      }
+      // GitHub's own count, as the last holder last saw it: merged as its headers would
+      // be (a newer window replaces ours, an older one is ignored).
+      RateLimitHeaders h;
+      h.resource = s.resource;
+      h.remaining = s.remaining;
+      h.reset = s.reset;
+      if (s.limit > 0) {
+        h.limit = s.limit;
+        h.used = std::max<std::int64_t>(0, s.limit - s.remaining);
+      }
+      apply_headers(group, h, s.resource, now);
+      continue;
+    }
+    // The last holder's own window (requests without headers after GitHub's ended, or
+    // a primary limit without a reset). It replaces what we know only when that says
+    // less: nothing, a window already over, or an estimate of ours that ends sooner.
+    // GitHub's next header replaces it whatever its reset, as for an estimate of ours.
+    const TimePoint reset = from_epoch_seconds(s.reset);
+    const bool ours_over = b.known && now >= b.reset + options_.reset_margin;
+    if (!b.known || ours_over || (b.estimated && reset > b.reset)) {
+      // confirmed_reset stays GitHub's last (none if unknown): any later header of
+      // GitHub's replaces the estimate.
+      b.known = true;
+      b.estimated = true;
+      if (s.limit > 0) b.limit = s.limit;
+      b.remaining = s.remaining;
+      b.unheaded = 0;
+      b.carry = 0;
+      b.reset = reset;
+    } else if (b.estimated && s.reset == to_epoch_seconds(b.reset) &&
+               s.remaining < effective_remaining(b, s.resource, now)) {
+      b.remaining = s.remaining + b.unheaded;  // as for GitHub's windows above
+    }
+  }
+  if (share.paused_until_ms > 0) {
+    group.paused_until = std::max(group.paused_until, from_epoch_ms(share.paused_until_ms));
+  }
+  group.secondary_strikes = std::max(group.secondary_strikes, share.strikes);
+  if (share.narrowed_width > 0) {
+    group.narrowed_width = group.narrowed_width > 0
+                               ? std::min(group.narrowed_width, share.narrowed_width)
+                               : share.narrowed_width;
+  }
+  // The user's grants of the last minute on both hosts count against its caps. A union
+  // (of sorted lists, a moment counted as often as the list that has it most): a share
+  // that comes back to the host it left (whose own grants it carries) adds nothing.
+  for (auto [from, to] : {std::pair{&share.rest_minute_ms, &group.rest_minute},
+                          std::pair{&share.graphql_minute_ms, &group.graphql_minute}}) {
+    std::vector<TimePoint> theirs;
+    theirs.reserve(from->size());
+    for (std::int64_t ms : *from) {
+      const TimePoint t = from_epoch_ms(ms);
+      if (now - t < std::chrono::minutes(1)) theirs.push_back(t);
+    }
+    std::sort(theirs.begin(), theirs.end());
+    std::sort(to->begin(), to->end());
+    std::deque<TimePoint> merged;
+    std::set_union(to->begin(), to->end(), theirs.begin(), theirs.end(),
+                   std::back_inserter(merged));
+    *to = std::move(merged);
+  }
+}
+
+UserShare TokenPool::export_share(const Group& group, TimePoint now) const {
+  UserShare share;
+  share.login = group.login;
+  for (const auto& [name, b] : group.buckets) {
+    if (!b.known) continue;
+    UserShare::Bucket sb;
+    sb.resource = name;
+    sb.limit = b.limit;
+    sb.remaining = effective_remaining(b, name, now);
+    sb.reset = to_epoch_seconds(b.reset);
+    sb.estimated = b.estimated;
+    share.buckets.push_back(std::move(sb));
+  }
+  if (group.paused_until > now) share.paused_until_ms = to_epoch_ms(group.paused_until);
+  share.strikes = group.secondary_strikes;
+  share.narrowed_width = group.narrowed_width;
+  for (auto [resource, to] : {std::pair{std::string_view("core"), &share.rest_minute_ms},
+                              std::pair{std::string_view("graphql"), &share.graphql_minute_ms}}) {
+    for (TimePoint t : minute_window(group, resource, now)) to->push_back(to_epoch_ms(t));
+  }
+  return share;
+}
+
+void TokenPool::hold_user(const UserShare& share) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    const TimePoint now = clock_.now();
+    auto group = std::find_if(groups_.begin(), groups_.end(), [&](const Group& g) {
+      return !g.merged_away && !g.login.empty() && g.login == share.login;
+    });
+    if (group == groups_.end()) {
+      // No token of this login is known yet: set_login applies it (whichever comes first).
+      if (!share.login.empty()) pending_holds_[share.login].push_back(share);
+      return;
+    }
+    import_share(*group, share, now);
+    group->held = true;
+  }
+  changed_.notify_all();
+}
+
+void TokenPool::release_user(std::string_view login) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (auto pending = pending_holds_.find(login); pending != pending_holds_.end()) {
+      pending_holds_.erase(pending);
+    }
+    for (Group& g : groups_) {
+      if (!g.merged_away && !g.login.empty() && g.login == login) g.held = false;
+    }
+  }
+  // Waiters re-check: one whose deadline came from this user no longer waits for it.
+  changed_.notify_all();
+}
+
+std::vector<UserStatus> TokenPool::users() const {
+  std::lock_guard<std::mutex> guard(mutex_);
+  const TimePoint now = clock_.now();
+  std::vector<std::uint64_t> requests(groups_.size(), 0);
+  for (const Token& t : tokens_) requests[t.group] += t.requests;
+  std::vector<UserStatus> all;
+  for (std::size_t g = 0; g < groups_.size(); ++g) {
+    const Group& group = groups_[g];
+    if (group.merged_away || group.login.empty()) continue;
+    UserStatus status;
+    status.share = export_share(group, now);
+    status.held = group.held;
+    status.in_flight = group.in_flight;
+    status.requests = requests[g];
+    all.push_back(std::move(status));
+  }
+  return all;
+}
+
+// ---------------------------------------------------------------------------
 // Statistics
 // ---------------------------------------------------------------------------
 
@@ -790,6 +982,7 @@ PoolSnapshot TokenPool::snapshot() const {
     if (!group_counted[token.group]) {
       group_counted[token.group] = true;
       ++snap.quota_groups;
+      if (options_.shared && group.held && !group.login.empty()) ++snap.held_users;
     }
     TokenSnapshot t;
     t.id = token.label;
@@ -817,8 +1010,11 @@ PoolSnapshot TokenPool::snapshot() const {
       t.resources[r] = bs;
       if (!token.retired) {
         ResourceSummary& sum = snap.resources[r];
-        // A busy lane is not exhaustion: the summary speaks of quota only.
-        if (has_quota(i, r, 1, now)) {
+        // A busy lane is not exhaustion: the summary speaks of quota only. Nor is a user
+        // another host holds (shared mode): its quota is not this host's to count.
+        if (!leased(group)) {
+          ++sum.unheld;
+        } else if (has_quota(i, r, 1, now)) {
           ++sum.available;
         } else {
           ++sum.exhausted;

@@ -37,6 +37,17 @@
 //   with nothing in flight is a wait for quota: it is reported once ("all tokens
 //   exhausted"); busy lanes are never reported as exhaustion, nor is pacing for the
 //   per-minute caps. When no token can ever serve (all retired), it fails at once.
+// - Shared mode (PoolOptions::shared, --coordinate): several hosts run with the same
+//   tokens, and GitHub's "one user, serially" holds across them only if each user's lane
+//   is on one host at a time. So a user is leased: this pool serves a user only while
+//   hold_user() says this host holds it, and release_user() stops new permits (those in
+//   flight finish and report). The user's state travels with the lease (UserShare: its
+//   buckets, pause, strikes, narrowed lane, last minute's grants), so the next holder
+//   neither sends on a bucket the last one spent nor meets the pause or the per-minute
+//   cap it met; hold_user() merges it by the rules above. A user this host does not hold
+//   is not spent: waiting for it is neither reported as exhaustion nor a dead end, and
+//   sets no deadline (hold_user() wakes the waiters). Tokens whose login is not yet known
+//   serve as before (the token check at start, while the other hosts hold off).
 //
 // Thread-safe: one mutex guards all state; listeners are called without it held.
 #ifndef GH_INGEST_CORE_TOKEN_POOL_H_
@@ -91,6 +102,9 @@ struct PoolOptions {
   // last minute's is a minute old. 0: no cap.
   int rest_points_per_minute = 900;
   int graphql_points_per_minute = 2000;
+  // Shared mode (--coordinate): a user whose login is known is served only while this
+  // host holds it (TokenPool::hold_user). False: every user is always served.
+  bool shared = false;
 };
 
 enum class TokenState { ok, exhausted, paused, retired };
@@ -195,6 +209,8 @@ struct ResourceSummary {
   // and those whose quota does not, until a reset or the end of a pause.
   int available = 0;
   int exhausted = 0;
+  // Shared mode: usable tokens of users this host does not hold (in neither count above).
+  int unheld = 0;
 };
 
 struct PoolSnapshot {
@@ -205,6 +221,37 @@ struct PoolSnapshot {
   std::map<std::string, std::uint64_t> requests_by_resource;  // answered requests
   int quota_groups = 0;  // distinct GitHub users (tokens of unknown login count alone)
   int waiting = 0;       // workers blocked in acquire() right now
+  int held_users = 0;    // shared mode: users (known login) this host holds now
+};
+
+// One GitHub user's state as hosts hand it to each other with its lease (shared mode):
+// what the next holder needs so as not to repeat what the last one met.
+struct UserShare {
+  std::string login;
+  struct Bucket {
+    std::string resource;
+    std::int64_t limit = 0;
+    std::int64_t remaining = 0;  // as the pool estimates it now, reservations not subtracted
+    std::int64_t reset = 0;      // epoch seconds
+    // `reset` is the pool's own estimate, not GitHub's (requests answered without headers
+    // after a window ended, a primary limit without a reset): GitHub's next header
+    // replaces it, whatever reset that header has.
+    bool estimated = false;
+  };
+  std::vector<Bucket> buckets;       // known buckets only
+  std::int64_t paused_until_ms = 0;  // epoch ms; 0: not paused
+  int strikes = 0;                   // secondary limits met in a row
+  int narrowed_width = 0;            // the lane's width after a secondary limit; 0: not narrowed
+  // When the last minute's requests were granted (epoch ms), for the per-minute caps.
+  std::vector<std::int64_t> rest_minute_ms;
+  std::vector<std::int64_t> graphql_minute_ms;
+};
+
+struct UserStatus {
+  UserShare share;
+  bool held = false;
+  int in_flight = 0;           // requests of this user in flight now
+  std::uint64_t requests = 0;  // answered requests of this user's tokens so far
 };
 
 class TokenPool {
@@ -244,6 +291,17 @@ class TokenPool {
   // The primary token of a worker (assigned at its first acquire).
   std::optional<std::size_t> primary_of(std::size_t worker) const;
 
+  // Shared mode: this host holds `share.login` from now on. Its state is merged with the
+  // pool's (buckets as headers are, the later pause, the more strikes, the narrower lane,
+  // both hosts' grants of the last minute) and waiters wake. For a login no token has
+  // yet (set_login), it is kept and applied when set_login names that login.
+  void hold_user(const UserShare& share);
+  // Shared mode: no new permit for `login` from now on; permits in flight finish and
+  // report as usual (their headers still update its buckets).
+  void release_user(std::string_view login);
+  // Every known user (login set): its state to hand over, whether held, its requests.
+  std::vector<UserStatus> users() const;
+
   PoolSnapshot snapshot() const;
   // Called from worker threads, without the pool's lock held; keep it short.
   void set_event_listener(EventListener listener);
@@ -282,6 +340,9 @@ class TokenPool {
     // for the rest of the run); 0: the run's width.
     int narrowed_width = 0;
     bool merged_away = false;
+    // Shared mode: this host holds the user's lease (hold_user); without it, a group of
+    // known login serves no request.
+    bool held = false;
     // When this user's requests of the last minute were granted, REST and GraphQL
     // apart (the secondary caps); pruned as they age past a minute.
     mutable std::deque<TimePoint> rest_minute;
@@ -320,12 +381,17 @@ class TokenPool {
   // has_quota().
   bool can_serve(std::size_t token, std::string_view resource, std::int64_t cost,
                  TimePoint now) const;
-  // Whether the request fits `token`'s budgets now, its lane aside: not retired, not
-  // paused, under the per-minute cap, room in the bucket beyond the reserve.
+  // Whether the request fits `token`'s budgets now, its lane aside: not retired, its
+  // user held (shared mode), not paused, under the per-minute cap, room in the bucket
+  // beyond the reserve.
   bool has_quota(std::size_t token, std::string_view resource, std::int64_t cost,
                  TimePoint now) const;
   // Requests of one user allowed in flight at once (concurrency_per_user, within 1..100).
   int lane_width(const Group& group) const;
+  // Shared mode: whether the group is this host's to serve (held, or login unknown).
+  bool leased(const Group& group) const;
+  // Whether `group`'s bucket for `resource` could ever hold a request costing `cost`.
+  bool fits_limit(const Group& group, std::string_view resource, std::int64_t cost) const;
   // The requests of the last minute that count against `resource`'s per-minute cap
   // (pruned to that minute), and that cap (0: none).
   std::deque<TimePoint>& minute_window(const Group& group, std::string_view resource,
@@ -349,6 +415,10 @@ class TokenPool {
   void apply_headers(Group& group, const RateLimitHeaders& headers, std::string_view resource,
                      TimePoint now);
   void retire_locked(std::size_t token, std::string reason, Events& events);
+  // Under lock: merges a share handed over with a lease into `group`, and the reverse:
+  // `group`'s state to hand over.
+  void import_share(Group& group, const UserShare& share, TimePoint now);
+  UserShare export_share(const Group& group, TimePoint now) const;
   Bucket& bucket(Group& group, std::string_view resource);
   const Bucket* find_bucket(const Group& group, std::string_view resource) const;
   std::int64_t effective_remaining(const Bucket& bucket, std::string_view resource,
@@ -372,6 +442,8 @@ class TokenPool {
   bool stopped_ = false;
   int waiting_ = 0;
   std::map<std::string, TimePoint, std::less<>> reported_wait_;  // per resource
+  // hold_user() for logins no token has yet: applied when set_login names them.
+  std::map<std::string, std::vector<UserShare>, std::less<>> pending_holds_;
   EventListener listener_;
   std::mutex listener_mutex_;
 };
