@@ -37,7 +37,7 @@ Engine::Engine(EngineOptions options, std::vector<EngineGroup> groups, EngineSin
       owed_(std::max<std::size_t>(groups_.size(), 1)),
       reread_changed_(std::max<std::size_t>(groups_.size(), 1)),
       state_(groups_.size()) {
-  const Instant upper = options_.created_upper.value_or(to_instant(clock_.now()) + 1);
+  split_.upper = options_.created_upper.value_or(to_instant(clock_.now()) + 1);
   // Clusters often share a query (topic:react for react and for frontend): it is searched
   // once for all of them, and each repository it finds goes to the one furthest from its
   // limit. Two searches of one query would race for the same pages, spend twice the
@@ -47,16 +47,7 @@ Engine::Engine(EngineOptions options, std::vector<EngineGroup> groups, EngineSin
     for (const std::string& query : groups_[g].queries) {
       const auto [it, added] = by_query.emplace(query, splitters_.size());
       const std::size_t s = it->second;
-      if (added) {
-        SplitOptions split;
-        split.upper = upper;
-        splitters_.push_back(std::make_unique<SearchSplitter>(query, split));
-        splitter_group_.push_back(g);
-        splitter_groups_.emplace_back();
-        splitter_query_.push_back(query);
-        splitter_failure_reported_.push_back(false);
-        splitter_lost_.push_back(false);
-      }
+      if (added) add_splitter(query, g);
       std::vector<std::size_t>& listeners = splitter_groups_[s];
       if (std::find(listeners.begin(), listeners.end(), g) != listeners.end()) continue;
       listeners.push_back(g);
@@ -66,6 +57,20 @@ Engine::Engine(EngineOptions options, std::vector<EngineGroup> groups, EngineSin
   if (!options_.tokens.empty()) {
     pool_ = std::make_unique<TokenPool>(options_.tokens, options_.pool, clock_);
   }
+}
+
+std::size_t Engine::add_splitter(const std::string& query, std::size_t group) {
+  splitters_.push_back(std::make_unique<SearchSplitter>(query, split_));
+  splitter_group_.push_back(group);
+  splitter_groups_.emplace_back();
+  splitter_query_.push_back(query);
+  splitter_failure_reported_.push_back(false);
+  splitter_lost_.push_back(false);
+  SplitterRun run;
+  // With a gate, the job decides whose query it is, asked before its first request.
+  run.turn = options_.gate != nullptr ? QueryTurn::unasked : QueryTurn::mine;
+  splitter_run_.push_back(run);
+  return splitters_.size() - 1;
 }
 
 Engine::~Engine() {
@@ -177,7 +182,9 @@ void Engine::finish() {
       for (std::size_t s : state_[g].splitters) {
         const SplitStats stats = splitters_[s]->stats();
         r.unreachable += stats.unreachable;
-        all_done = all_done && splitters_[s]->state() == SearchSplitter::State::done;
+        // Another host's query is done as far as this host goes.
+        all_done = all_done && (splitter_run_[s].turn == QueryTurn::elsewhere ||
+                                splitters_[s]->state() == SearchSplitter::State::done);
       }
       for (const PendingRepository& p : result_.pending) r.lost += p.group == g ? 1 : 0;
       for (const FailedSearch& f : result_.failed_searches) r.failed_searches += f.group == g ? 1 : 0;
@@ -252,7 +259,7 @@ void Engine::queue_group_tasks(std::size_t group) {
         std::lock_guard<std::mutex> guard(mutex_);
         // A full group takes nothing: a query it shares is pulled by a group with room.
         if (searches_.cancelled(group) || searches_.paused(group) ||
-            searches_.size(group) >= room) {
+            searches_.size(group) >= room || splitter_run_[s].turn == QueryTurn::elsewhere) {
           break;
         }
         counts = state_[group].counts_out < max_counts;
@@ -268,6 +275,7 @@ void Engine::queue_group_tasks(std::size_t group) {
                   : searches_.push(group, std::move(work)))) {
         break;  // cancelled
       }
+      ++splitter_run_[s].out;
       queued = true;
     }
     report_plan_failure(s);
@@ -307,10 +315,11 @@ void Engine::add_failed_search(std::size_t s, std::size_t group, const std::stri
 
 bool Engine::take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh,
                   bool& owed, std::vector<std::pair<std::size_t, DetailWork>>& details,
-                  std::size_t max_details, std::vector<RefreshTarget>& rereads) {
+                  std::size_t max_details, std::vector<RefreshTarget>& rereads, bool& adopt) {
   search.reset();
   refresh.reset();
   owed = false;
+  adopt = false;
   details.clear();
   rereads.clear();
   const bool reread_graphql = options_.details_api == DetailsApi::graphql;
@@ -377,13 +386,138 @@ bool Engine::take(std::optional<SearchWork>& search, std::optional<RefreshTarget
         return true;
       }
     }
-    // Nothing queued and nobody working who could queue more: the run is over.
+    // Nothing queued and nobody working who could queue more: the run is over, unless
+    // the job has work left by hosts that died (asked by this worker, counted busy, so
+    // that the others wait for what it brings).
+    if (busy_ == 0 && options_.gate != nullptr && !job_over_) {
+      adopt = true;
+      ++busy_;
+      return true;
+    }
     if (busy_ == 0) {
       work_cv_.notify_all();
       return false;
     }
     work_cv_.wait(lock);
   }
+}
+
+bool Engine::admit(const SearchWork& work) {
+  const std::size_t s = work.splitter;
+  std::unique_lock<std::mutex> lock(mutex_);
+  // Another worker is asking about this query: its answer decides this task too.
+  work_cv_.wait(lock, [&] {
+    return splitter_run_[s].turn != QueryTurn::asking || stop_.stopped();
+  });
+  if (stop_.stopped() || splitter_run_[s].turn == QueryTurn::elsewhere) {
+    drop_search_locked(work);
+    return false;
+  }
+  if (splitter_run_[s].turn == QueryTurn::mine) return true;
+  splitter_run_[s].turn = QueryTurn::asking;
+  lock.unlock();
+  const bool mine = options_.gate->take_query(splitter_query_[s]);
+  lock.lock();
+  splitter_run_[s].turn = mine ? QueryTurn::mine : QueryTurn::elsewhere;
+  if (!mine) {
+    ++result_.queries_elsewhere;
+    drop_search_locked(work);
+    // Its other tasks, in whichever of its groups' queues they wait (a probe goes out
+    // alone, so there are none yet; the plan is this host's to drop either way).
+    for (std::size_t g : splitter_groups_[s]) {
+      for (const SearchWork& queued :
+           searches_.extract_if(g, [&](const SearchWork& w) { return w.splitter == s; })) {
+        drop_search_locked(queued);
+      }
+    }
+  }
+  lock.unlock();
+  work_cv_.notify_all();
+  if (mine) return true;
+  // Done here as far as its groups go: they move on to their next queries.
+  for (std::size_t g : splitter_groups_[s]) queue_group_tasks(g);
+  return false;
+}
+
+void Engine::drop_search_locked(const SearchWork& work) {
+  if (work.task.kind == SearchTask::Kind::count) --state_[work.group].counts_out;
+  --splitter_run_[work.splitter].out;
+}
+
+void Engine::search_ended(std::size_t s) {
+  bool complete = false;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    SplitterRun& run = splitter_run_[s];
+    --run.out;
+    if (options_.gate == nullptr || stop_.stopped() || run.ended || run.out > 0) return;
+    // Still working: ranges left that its groups, full for now, may want later, or
+    // counts to come. Its end is told when a later task of it ends, if one does.
+    const SearchSplitter::State state = splitters_[s]->state();
+    if (state == SearchSplitter::State::working) return;
+    run.ended = true;
+    complete = state == SearchSplitter::State::done && !splitter_lost_[s];
+  }
+  options_.gate->query_done(splitter_query_[s], complete);
+}
+
+void Engine::adopt_work() {
+  WorkGate::Adopted adopted = options_.gate->adopt();
+  std::vector<std::size_t> reopened;  // groups with queries to search again
+  std::vector<std::string> unknown;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    if (stop_.stopped()) return;
+    if (adopted.empty()) {
+      job_over_ = true;  // the run ends as without a gate: this worker is the last busy
+      return;
+    }
+    // Every other worker waits in take() for work (this one is the only busy one), so the
+    // splitters may grow: nothing reads them meanwhile.
+    std::vector<std::string> added;
+    for (const std::string& query : adopted.queries) {
+      const auto listed = std::find(splitter_query_.begin(), splitter_query_.end(), query);
+      if (listed == splitter_query_.end()) {
+        unknown.push_back(query);
+        continue;
+      }
+      if (std::find(added.begin(), added.end(), query) != added.end()) continue;
+      added.push_back(query);
+      const auto first = static_cast<std::size_t>(listed - splitter_query_.begin());
+      // A new plan, from its first page: the dead host's progress is unknown. The job has
+      // leased the query to this host already: it is not asked about again.
+      const std::vector<std::size_t> listeners = splitter_groups_[first];
+      const std::size_t s = add_splitter(query, splitter_group_[first]);
+      splitter_run_[s].turn = QueryTurn::mine;
+      splitter_groups_[s] = listeners;
+      for (std::size_t g : listeners) {
+        state_[g].splitters.push_back(s);
+        if (std::find(reopened.begin(), reopened.end(), g) == reopened.end()) {
+          reopened.push_back(g);
+        }
+      }
+    }
+    for (const OwedRepository& o : adopted.owed) {
+      if (o.group >= groups_.size()) continue;
+      // Claimed for its group even past the limit, as an earlier run's pending ones: the
+      // dead host counted it within the job's. Not claimed (stored and known here, or this
+      // host's already): nothing to fetch. Nobody else touches the registry meanwhile.
+      const std::int64_t before = registry_.claimed(o.group);
+      registry_.claim_owed(o.id, o.group, o.finders);
+      if (registry_.claimed(o.group) == before) continue;
+      owed_names_.emplace(o.id, std::make_pair(o.node_id, o.full_name));
+      owed_.push(o.group, RefreshTarget{o.id, o.group, {}, std::nullopt});
+    }
+  }
+  for (const std::string& query : unknown) {
+    emit({EngineEvent::Kind::warning, std::nullopt,
+          "the job handed this host the query \"" + query +
+              "\" of a host that stopped, but no group here lists it: not searched (do the "
+              "hosts run the same job?)",
+          std::nullopt});
+  }
+  for (std::size_t g : reopened) queue_group_tasks(g);
+  work_cv_.notify_all();
 }
 
 void Engine::finished_one() {
@@ -422,6 +556,7 @@ std::vector<std::size_t> Engine::claim_order(std::size_t s) {
 void Engine::on_found(std::size_t s, SearchPage& page) {
   const std::vector<std::size_t> order = claim_order(s);
   if (order.empty()) return;
+  std::vector<std::pair<std::size_t, Repository*>> claimed;  // group, repository
   for (Repository& repo : page.items) {
     // Offered to each group in turn until one claims it; the others are recorded as
     // finders all the same (their query found it).
@@ -430,8 +565,11 @@ void Engine::on_found(std::size_t s, SearchPage& page) {
       const RepositoryRegistry::Claim claim = registry_.claim(repo.id, g);
       if (!owner && claim.verdict == RepositoryRegistry::Verdict::claimed) owner = g;
     }
-    if (!owner) continue;
-    const std::size_t group = *owner;
+    if (owner) claimed.emplace_back(*owner, &repo);
+  }
+  if (options_.gate != nullptr && !claimed.empty()) claim_from_gate(claimed);
+  for (auto& [group, repo_ptr] : claimed) {
+    Repository& repo = *repo_ptr;
     if (options_.details.any()) {
       {
         std::lock_guard<std::mutex> guard(mutex_);
@@ -444,9 +582,53 @@ void Engine::on_found(std::size_t s, SearchPage& page) {
   }
   std::lock_guard<std::mutex> guard(mutex_);
   for (std::size_t g : order) {
-    // Paused, not cancelled: a claim given back (gone, failed) reopens the group.
+    // Paused, not cancelled: a claim given back (gone, failed, another host's) reopens
+    // the group.
     if (registry_.full(g) && !searches_.paused(g)) pause_group_locked(g);
   }
+}
+
+void Engine::claim_from_gate(std::vector<std::pair<std::size_t, Repository*>>& claimed) {
+  std::vector<WorkGate::Found> found;
+  found.reserve(claimed.size());
+  for (const auto& [group, repo] : claimed) {
+    found.push_back(WorkGate::Found{repo->id, repo->node_id, repo->full_name, group});
+  }
+  // After stop() the gate is not asked, and nothing more is fetched anyway.
+  if (stop_.stopped()) {
+    claimed.clear();
+    return;
+  }
+  const std::vector<bool> granted = options_.gate->claim(found);
+  // What the answer leaves out is denied too: the job has not recorded this host's claim,
+  // so another host may fetch it.
+  std::vector<std::size_t> reopened;
+  std::size_t kept = 0;
+  std::int64_t denied = 0;
+  for (std::size_t i = 0; i < claimed.size(); ++i) {
+    if (i < granted.size() && granted[i]) {
+      claimed[kept++] = claimed[i];
+      continue;
+    }
+    // Another host has it: its place in the group's limit goes back to the group, and
+    // released, it is never claimed (nor asked about) again in this run.
+    registry_.release(claimed[i].second->id);
+    ++denied;
+    if (std::find(reopened.begin(), reopened.end(), claimed[i].first) == reopened.end()) {
+      reopened.push_back(claimed[i].first);
+    }
+  }
+  claimed.resize(kept);
+  if (denied == 0) return;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    result_.claimed_elsewhere += denied;
+    // A group another worker paused while this page's claims filled it has room again.
+    for (std::size_t g : reopened) {
+      if (!registry_.full(g)) searches_.resume(g);
+    }
+  }
+  for (std::size_t g : reopened) queue_group_tasks(g);
 }
 
 void Engine::pause_group_locked(std::size_t group) {
@@ -752,10 +934,15 @@ void Engine::fetch_owed(GitHubApi& api, GitHubJson& json, const RefreshTarget& t
       return;
     }
     default: {
-      const auto known = owed_names_.find(target.id);
-      add_pending(target.group, target.id,
-                  known == owed_names_.end() ? std::string() : known->second.first,
-                  known == owed_names_.end() ? std::string() : known->second.second, error, 1);
+      std::pair<std::string, std::string> names;
+      {
+        // Adopted ones are added while the run goes on.
+        std::lock_guard<std::mutex> guard(mutex_);
+        const auto known = owed_names_.find(target.id);
+        if (known != owed_names_.end()) names = known->second;
+      }
+      add_pending(target.group, target.id, std::move(names.first), std::move(names.second),
+                  error, 1);
       return;
     }
   }
@@ -774,6 +961,7 @@ void Engine::run_worker(std::size_t index) {
   std::optional<SearchWork> search;
   std::optional<RefreshTarget> refresh;
   bool owed = false;
+  bool adopt = false;
   std::vector<std::pair<std::size_t, DetailWork>> details;
   std::vector<RefreshTarget> rereads;
   std::vector<Repository> repos;
@@ -798,8 +986,10 @@ void Engine::run_worker(std::size_t index) {
   // The size of this worker's next GraphQL query, leased before taking work: a larger
   // size on trial goes to one query at a time.
   BatchLease lease = graphql ? batch_sizer_.lease() : BatchLease{1, false};
-  while (take(search, refresh, owed, details, lease.size, rereads)) {
-    if (!details.empty() && details.front().second.fallback) {
+  while (take(search, refresh, owed, details, lease.size, rereads, adopt)) {
+    if (adopt) {
+      adopt_work();
+    } else if (!details.empty() && details.front().second.fallback) {
       // Failed through the run's API: alone, through the other one.
       const std::size_t group = details.front().first;
       DetailWork& work = details.front().second;
@@ -849,6 +1039,10 @@ void Engine::run_worker(std::size_t index) {
     } else if (refresh) {
       refresh_one(api, json, *refresh);
     } else if (search) {
+      if (options_.gate != nullptr && !admit(*search)) {
+        finished_one();
+        continue;
+      }
       const std::size_t s = search->splitter;
       const std::size_t group = search->group;
       SearchRunOptions run_options;
@@ -900,9 +1094,12 @@ void Engine::run_worker(std::size_t index) {
         SearchTask rest = search->task;
         rest.resume_url = r.resume_url;
         std::lock_guard<std::mutex> guard(mutex_);
-        if (!stop_.stopped()) searches_.push_front(group, SearchWork{s, group, std::move(rest)});
+        if (!stop_.stopped() && searches_.push_front(group, SearchWork{s, group, std::move(rest)})) {
+          ++splitter_run_[s].out;
+        }
       }
       for (std::size_t g : splitter_groups_[s]) queue_group_tasks(g);
+      search_ended(s);
     }
     finished_one();
   }

@@ -3,7 +3,9 @@
 // and hand batches to a sink. Groups (clusters) are served round-robin, so a run stopped
 // at any moment leaves them equally advanced; a group stops searching once it has all
 // it wants. At most `max_unacked` batches wait for the sink's acknowledgement: workers
-// pause beyond that, so memory stays flat however slow storage is.
+// pause beyond that, so memory stays flat however slow storage is. With a WorkGate,
+// several such engines (hosts) share one job: each query is run, and each repository
+// claimed, by one host only, and a host out of work takes over the work of hosts that died.
 //
 // Policy-free: what the groups are, how repositories are enriched and stored, is the
 // caller's (the JS ingest program). Thread-safe; the sink is called from worker threads.
@@ -38,6 +40,7 @@
 #include "core/stop_signal.h"
 #include "core/token_check.h"
 #include "core/token_pool.h"
+#include "core/work_gate.h"
 
 namespace gh {
 
@@ -63,15 +66,8 @@ struct RefreshTarget {
   std::optional<Repository> stored;
 };
 
-// A repository an earlier run claimed and could not fetch (pending): fetched first, by
-// id, for the group it was claimed for.
-struct OwedRepository {
-  std::int64_t id = 0;
-  std::size_t group = 0;
-  std::string node_id;    // as recorded, for the pending list if it fails again
-  std::string full_name;
-  std::vector<std::size_t> finders;  // the other groups whose searches found it
-};
+// OwedRepository (work_gate.h): a repository an earlier run claimed and could not fetch
+// (pending): fetched first, by id, for the group it was claimed for.
 
 struct EngineOptions {
   std::vector<std::string> tokens;
@@ -98,6 +94,10 @@ struct EngineOptions {
   PoolOptions pool;
   HttpOptions http;
   RetryOptions retry;
+  // Another process runs the same job (--coordinate): queries, repositories and the work
+  // of hosts that died are shared out through it (see work_gate.h). nullptr: this
+  // process runs the job alone. Not owned; outlives the engine.
+  WorkGate* gate = nullptr;
 };
 
 // A batch of new repositories of one group, in the order they were claimed.
@@ -197,6 +197,11 @@ struct EngineResult {
   // Repositories found by more groups than their delivered batch listed (found again
   // after delivery, or stored before the run): all their finders, the owner first.
   std::vector<std::pair<std::int64_t, std::vector<std::size_t>>> late_finders;
+  // With a gate (--coordinate): repositories found and left to the host that claimed
+  // them first (neither fetched nor counted here), and queries the job gave another host
+  // (one adopted later still counts).
+  std::int64_t claimed_elsewhere = 0;
+  std::int64_t queries_elsewhere = 0;
 };
 
 class Engine {
@@ -253,9 +258,10 @@ class Engine {
   // `owed`: `refresh` is an owed repository, not a re-check.
   // `rereads`: stored repositories to re-read in one GraphQL query (--refresh with
   // --api=graphql), up to kGraphqlMaxRepositories.
+  // `adopt`: no work is left, ask the gate for the work of hosts that died (adopt_work).
   bool take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh, bool& owed,
             std::vector<std::pair<std::size_t, DetailWork>>& details, std::size_t max_details,
-            std::vector<RefreshTarget>& rereads);
+            std::vector<RefreshTarget>& rereads, bool& adopt);
   // An owed repository (EngineOptions::owed): its search fields by id, then its details.
   void fetch_owed(GitHubApi& api, GitHubJson& json, const RefreshTarget& target);
   // A repository fetched by id (re-checked or owed): its details queued (`first`: ahead of
@@ -282,12 +288,30 @@ class Engine {
     return state.pending.size() + state.pending_unchanged.size() + state.pending_gone.size();
   }
   void finished_one();
+  // A splitter for `query`, first listed by `group` (its listeners are the caller's to
+  // add). Under mutex_, or before the workers start.
+  std::size_t add_splitter(const std::string& query, std::size_t group);
+  // With a gate: whether this host runs the search's query, asked before its first task
+  // runs. false: the task is dropped (another host runs the query, or the run stopped).
+  bool admit(const SearchWork& work);
+  // A search task handed out and not run (another host's query, the run stopping). Under
+  // mutex_.
+  void drop_search_locked(const SearchWork& work);
+  // A search task of `splitter` finished: with a gate, the query's end is reported once
+  // nothing of its plan is left.
+  void search_ended(std::size_t splitter);
+  // The work of hosts that died, from the gate, queued as this host's; or, when there is
+  // none, the run's end.
+  void adopt_work();
   void queue_group_tasks(std::size_t group);
   void report_plan_failure(std::size_t splitter);
   // A search range (or a whole query) whose requests failed after retries.
   void add_failed_search(std::size_t splitter, std::size_t group, const std::string& range_query,
                          const std::string& error);
   void on_found(std::size_t splitter, SearchPage& page);
+  // With a gate: the page's new claims (group, repository) asked of the job; those another
+  // host has are given back and removed from `claimed`.
+  void claim_from_gate(std::vector<std::pair<std::size_t, Repository*>>& claimed);
   // The splitter's groups that may still claim, the one furthest from its limit first.
   std::vector<std::size_t> claim_order(std::size_t splitter);
   // A group full for now: its queued searches that another group shares and still
@@ -311,12 +335,26 @@ class Engine {
   BatchSizer batch_sizer_;
   // The re-read query's (--refresh through GraphQL): another selection, another size.
   BatchSizer reread_sizer_;
+  SplitOptions split_;  // every splitter's, the adopted queries' too
+  // The splitters and what goes with them (below, and GroupState::splitters) grow only in
+  // adopt_work, under mutex_, while no other worker is busy: readers outside the mutex
+  // are busy workers, or the coordinator after the join.
   std::vector<std::unique_ptr<SearchSplitter>> splitters_;
   std::vector<std::size_t> splitter_group_;  // the first group that listed its query
   // Every group that listed the query: one search serves them all.
   std::vector<std::vector<std::size_t>> splitter_groups_;
   std::vector<std::string> splitter_query_;
   std::vector<bool> splitter_failure_reported_;  // under mutex_
+  // Whose query it is (with a gate; without one every query is this host's).
+  enum class QueryTurn { unasked, asking, mine, elsewhere };
+  struct SplitterRun {
+    QueryTurn turn = QueryTurn::mine;
+    int out = 0;         // tasks handed out (queued or running) and not finished
+    bool ended = false;  // its end told to the gate
+  };
+  std::vector<SplitterRun> splitter_run_;  // under mutex_
+  // The gate's adopt() came back empty: the job is over, nothing more to ask.
+  bool job_over_ = false;
 
   mutable std::mutex mutex_;
   std::condition_variable work_cv_;  // work queued, or the run is over
