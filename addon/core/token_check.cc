@@ -31,6 +31,24 @@ void check_one(std::size_t index, TokenPool& pool, const TokenCheckOptions& opti
   out.token = index;
   const std::string label = token_label(index);
   HttpResponse response;
+  if (options.rate_limit_first && !stop.stopped()) {
+    // A permit of no cost: the lane is this check's while /rate_limit is asked, and
+    // nothing is reserved (the request is free); dropped unreported, it spends nothing.
+    Acquisition probe = pool.try_acquire_token(index, "core", 0);
+    if (probe.status == AcquireStatus::ok) {
+      HttpRequest limits;
+      limits.url = join_url(options.base_url, "/rate_limit");
+      limits.token = probe.permit.secret();
+      limits.stop = &stop.flag();
+      HttpResponse limits_response;
+      http.perform(limits, limits_response);
+      if (limits_response.ok() && json.rate_limit(limits_response.body.padded(), out.buckets).ok()) {
+        for (const auto& [resource, bucket] : out.buckets) {
+          pool.observe(index, as_headers(resource, bucket), resource);
+        }
+      }
+    }
+  }
   for (int attempt = 1;; ++attempt) {
     if (stop.stopped()) {
       out.status = TokenCheck::Status::stopped;
@@ -59,7 +77,7 @@ void check_one(std::size_t index, TokenPool& pool, const TokenCheckOptions& opti
         out.error = label + ": " + parsed.error;
       }
     }
-    if (outcome == Outcome::success) {
+    if (outcome == Outcome::success && out.buckets.empty()) {
       // The same token's buckets, while we hold it: GET /rate_limit costs nothing.
       HttpRequest limits;
       limits.url = join_url(options.base_url, "/rate_limit");

@@ -46,6 +46,11 @@ struct TokenCheckOptions {
   // asks clients not to send (one lane per user, token_pool.h). More only for tokens
   // known to belong to different users.
   int threads = 1;
+  // Ask GET /rate_limit (free) before GET /user: a token whose core quota is spent is
+  // then reported as such (failed, its buckets known) without spending a request on an
+  // empty bucket. --coordinate checks a joining host's tokens while other hosts may have
+  // just spent them.
+  bool rate_limit_first = false;
 };
 
 std::vector<TokenCheck> check_tokens(TokenPool& pool, const TokenCheckOptions& options,

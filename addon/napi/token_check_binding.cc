@@ -134,6 +134,9 @@ bool ReadOptions(Napi::Env env, const Napi::Value& value, TokenCheckOptions& opt
     }
     options.retry.max_attempts = attempts.As<Napi::Number>().Int32Value();
   }
+  // --coordinate: GET /rate_limit first, so a token whose core quota is spent costs no
+  // request on an empty bucket.
+  options.rate_limit_first = object.Get("rateLimitFirst").ToBoolean().Value();
   Napi::Value timeout = object.Get("timeoutMs");
   if (!timeout.IsUndefined()) {
     if (!timeout.IsNumber() || timeout.As<Napi::Number>().Int64Value() < 1) {

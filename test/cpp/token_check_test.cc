@@ -1,5 +1,6 @@
 // The tokens' check at start: logins join tokens into quota groups, /rate_limit fills
 // the buckets, 401s retire, transient failures are retried. Real libcurl, loopback server.
+#include <algorithm>
 #include <memory>
 #include <string>
 
@@ -107,4 +108,26 @@ TEST_CASE("a stopped run stops the check", "[check]") {
   const std::vector<TokenCheck> checks = rig.run();
   for (const TokenCheck& c : checks) CHECK(c.status == TokenCheck::Status::stopped);
   CHECK(rig.server.request_count() == 0);
+}
+
+TEST_CASE("rate_limit_first: a token whose core quota is spent costs no request on it", "[check]") {
+  Rig rig(2);
+  rig.options.rate_limit_first = true;
+  // /rate_limit answers per token in order: the first is spent, the second is not.
+  rig.server.on_next("/rate_limit", json_reply(200, R"({"resources":{"core":{"limit":5000,"used":5000,)"
+                                                    R"("remaining":0,"reset":1800000000}}})"));
+  rig.server.on_next("/rate_limit", json_reply(200, kRateLimit));
+  rig.server.on("/user", json_reply(200, R"({"login":"carol"})"));
+  const std::vector<TokenCheck> checks = rig.run();
+  CHECK(checks[0].status == TokenCheck::Status::failed);
+  CHECK(checks[0].error == "Token #1: its core quota is spent");
+  CHECK(checks[0].buckets.at("core").remaining == 0);
+  CHECK(checks[0].buckets.at("core").reset == 1800000000);
+  CHECK(checks[1].status == TokenCheck::Status::ok);
+  CHECK(checks[1].login == "carol");
+  // Two /rate_limit, one /user (the second token's): nothing sent on the empty bucket,
+  // and no second /rate_limit for the token whose buckets are known already.
+  const auto requests = rig.server.requests();
+  CHECK(requests.size() == 3);
+  CHECK(std::count_if(requests.begin(), requests.end(), [](const auto& r) { return r.path == "/user"; }) == 1);
 }
