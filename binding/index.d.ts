@@ -83,6 +83,11 @@ export interface CheckTokensOptions {
   maxAttempts?: number;
   /** A PEM CA bundle for a GitHub Enterprise server with a private CA. */
   caBundle?: string;
+  /**
+   * Ask GET /rate_limit (free) before GET /user: a token whose core quota is spent is
+   * reported failed with its buckets, without a request on an empty bucket.
+   */
+  rateLimitFirst?: boolean;
 }
 
 /** One bucket of a token's user, as GET /rate_limit (and the check's own request) left it. */
@@ -181,6 +186,50 @@ export interface RunOptions {
   concurrencyPerUser?: number;
   /** Newest creation date searched, epoch seconds (default: now). */
   createdUpper?: number;
+  /**
+   * One host of a coordinated job (--coordinate): a user's tokens are used only while
+   * this host holds the user (Run.holdUser), so each user's lane is on one host at a time.
+   */
+  coordinated?: boolean;
+  /** Each token's login, in the order of `tokens`, when the caller checked them (checkTokens: false). */
+  logins?: string[];
+}
+
+/** One GitHub user's state as the hosts of a job hand it to each other with its lane. */
+export interface UserShare {
+  login: string;
+  buckets?: Array<{ resource: string; limit: number; remaining: number; reset: number; estimated?: boolean }>;
+  /** Epoch milliseconds; 0: not paused. */
+  pausedUntilMs?: number;
+  strikes?: number;
+  narrowedWidth?: number;
+  /** When the last minute's requests were granted (epoch ms), for GitHub's per-minute caps. */
+  restMinuteMs?: number[];
+  graphqlMinuteMs?: number[];
+}
+
+export interface UserStatus {
+  login: string;
+  held: boolean;
+  inFlight: number;
+  requests: number;
+  share: Omit<UserShare, 'login'>;
+}
+
+/** What the engine asks before shared work (--coordinate); each answer may be async. */
+export interface WorkGate {
+  /** Whether this host runs the query (another host may run it). */
+  takeQuery(query: string): boolean | Promise<boolean>;
+  queryDone(query: string, complete: boolean): unknown;
+  /** Per repository, in order: whether this host may fetch it. */
+  claim(items: Array<{ id: number; nodeId: string; fullName: string; cluster: string }>): boolean[] | Promise<boolean[]>;
+  /** The work of hosts that died; empty lists: the job is over. */
+  adopt(): WorkAdopted | Promise<WorkAdopted>;
+}
+
+export interface WorkAdopted {
+  queries: string[];
+  owed: Array<{ id: number; cluster: string; nodeId?: string | null; fullName?: string | null; clusters?: string[] }>;
 }
 
 /**
@@ -326,6 +375,12 @@ export interface Run {
   stats(): object;
   /** The group wants nothing more (e.g. its quota was met elsewhere): its searches stop. */
   cancelGroup(name: string): void;
+  /** --coordinate: every known user, whether this host holds it, and its state. */
+  users(): UserStatus[];
+  /** --coordinate: this host holds the user from now on; its state is merged in. */
+  holdUser(share: UserShare): void;
+  /** --coordinate: no new request for the user; those in flight finish. */
+  releaseUser(login: string): void;
 }
 
 /**
@@ -334,7 +389,7 @@ export interface Run {
  */
 export function startRun(
   options: RunOptions,
-  handlers?: { onBatch?: (batch: RunBatch) => unknown; onEvent?: (event: RunEvent) => void },
+  handlers?: { onBatch?: (batch: RunBatch) => unknown; onEvent?: (event: RunEvent) => void; gate?: WorkGate },
 ): Run;
 
 /**

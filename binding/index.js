@@ -124,7 +124,9 @@ export function loadTokens(env = process.env) {
  * (free), a few tokens at a time, off the JS thread. Tokens of one login share a quota.
  * @param {string[]} tokens
  * @param {{apiUrl?: string, threads?: number, timeoutMs?: number, maxAttempts?: number,
- *   caBundle?: string}} [options]
+ *   caBundle?: string, rateLimitFirst?: boolean}} [options]
+ *   `rateLimitFirst`: ask GET /rate_limit before GET /user, so a token whose core quota is
+ *   spent is reported failed with its buckets, without a request on an empty bucket.
  * @returns {Promise<Array<{id: string, mask: string, status: 'ok'|'rejected'|'failed'|'stopped',
  *   login: string|null, httpStatus: number, error: string|null,
  *   resources: Record<string, {limit: number, remaining: number, used: number, reset: number}>}>>}
@@ -148,12 +150,21 @@ export function checkTokens(tokens, options = {}) {
  *   refresh?: Array<{id: number, cluster: string, etag?: string, row?: object}>,
  *   pending?: Array<{id: number, cluster: string, nodeId?: string, fullName?: string, clusters?: string[]}>,
  *   checkTokens?: boolean, minRemaining?: number, restPerMinute?: number, graphqlPerMinute?: number,
- *   requestsPerToken?: number, concurrencyPerUser?: number, createdUpper?: number}} options
- * @param {{onBatch?: (batch: object) => unknown, onEvent?: (event: object) => void}} [handlers]
+ *   requestsPerToken?: number, concurrencyPerUser?: number, createdUpper?: number,
+ *   coordinated?: boolean, logins?: string[]}} options
+ *   `coordinated`: one host of a job (--coordinate): a user is served only while
+ *   holdUser() says this host holds it. `logins`: each token's user, when the caller
+ *   checked the tokens itself (with checkTokens: false).
+ * @param {{onBatch?: (batch: object) => unknown, onEvent?: (event: object) => void,
+ *   gate?: {takeQuery: (query: string) => Promise<boolean>, queryDone: (query: string, complete: boolean) => Promise<void>,
+ *     claim: (items: Array<{id: number, nodeId: string, fullName: string, cluster: string}>) => Promise<boolean[]>,
+ *     adopt: () => Promise<{queries: string[], owed: Array<{id: number, cluster: string, nodeId?: string, fullName?: string, clusters?: string[]}>}>}}} [handlers]
+ *   `gate`: asked before shared work (--coordinate); each answer may be async.
  * @returns {{done: Promise<object>, stop: () => Promise<object>, stats: () => object,
- *   cancelGroup: (name: string) => void}}
+ *   cancelGroup: (name: string) => void, users: () => object[], holdUser: (share: object) => void,
+ *   releaseUser: (login: string) => void}}
  */
-export function startRun(options, { onBatch, onEvent } = {}) {
+export function startRun(options, { onBatch, onEvent, gate } = {}) {
   const { groups, ...engineOptions } = options;
   let resolveDone;
   let rejectDone;
@@ -167,8 +178,17 @@ export function startRun(options, { onBatch, onEvent } = {}) {
     failure ??= err;
     run.stop();
   };
-  const run = new (load().Run)(engineOptions, groups, (kind, data) => {
-    if (kind === 'batch') {
+  const run = new (load().Run)({ ...engineOptions, gated: Boolean(gate) }, groups, (kind, data) => {
+    if (kind === 'gate') {
+      // The engine's worker waits for this answer; a failed one gives it the safe
+      // default (skip the query, claim nothing, adopt nothing) and ends the run.
+      Promise.resolve()
+        .then(() => gate[data.kind](...(data.args ?? [])))
+        .then((answer) => run.answerGate(data.id, answer), (err) => {
+          run.answerGate(data.id, undefined);
+          fail(err);
+        });
+    } else if (kind === 'batch') {
       const handled = Promise.resolve()
         .then(() => onBatch?.(data))
         .catch(fail)
@@ -197,6 +217,9 @@ export function startRun(options, { onBatch, onEvent } = {}) {
     },
     stats: () => run.stats(),
     cancelGroup: (name) => run.cancelGroup(name),
+    users: () => run.users(),
+    holdUser: (share) => run.holdUser(share),
+    releaseUser: (login) => run.releaseUser(login),
   };
 }
 

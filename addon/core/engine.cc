@@ -56,6 +56,11 @@ Engine::Engine(EngineOptions options, std::vector<EngineGroup> groups, EngineSin
   }
   if (!options_.tokens.empty()) {
     pool_ = std::make_unique<TokenPool>(options_.tokens, options_.pool, clock_);
+    // Checked by the caller (--coordinate checks while the job's other hosts hold off):
+    // tokens of one login share their quota and lane from the first request.
+    for (std::size_t t = 0; t < options_.logins.size() && t < options_.tokens.size(); ++t) {
+      if (!options_.logins[t].empty()) pool_->set_login(t, options_.logins[t]);
+    }
   }
 }
 
@@ -238,6 +243,18 @@ void Engine::cancel_group(std::size_t group) {
 }
 
 PoolSnapshot Engine::pool_snapshot() const { return pool_ ? pool_->snapshot() : PoolSnapshot{}; }
+
+std::vector<UserStatus> Engine::users() const {
+  return pool_ ? pool_->users() : std::vector<UserStatus>{};
+}
+
+void Engine::hold_user(const UserShare& share) {
+  if (pool_) pool_->hold_user(share);
+}
+
+void Engine::release_user(std::string_view login) {
+  if (pool_) pool_->release_user(login);
+}
 
 void Engine::queue_group_tasks(std::size_t group) {
   // Lazily: a group holds at most one queued search per worker, taken from its queries

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <unordered_map>
 #include <vector>
@@ -89,6 +90,9 @@ struct EngineOptions {
   std::unordered_map<std::int64_t, DetailEtags> known_etags;
   // Check every token (GET /user, GET /rate_limit) before work: logins, quotas, bad ones.
   bool check_tokens = true;
+  // Each token's login (index by index), when the caller checked them (check_tokens
+  // false): its tokens share one quota and one lane from the start. Empty: unknown.
+  std::vector<std::string> logins;
   // The newest creation date searched (default: now).
   std::optional<Instant> created_upper;
   PoolOptions pool;
@@ -223,6 +227,11 @@ class Engine {
   EngineResult wait();
 
   PoolSnapshot pool_snapshot() const;
+  // One host of a coordinated job (PoolOptions::shared): the users it holds and their
+  // state, passed through to the pool (TokenPool::users, hold_user, release_user).
+  std::vector<UserStatus> users() const;
+  void hold_user(const UserShare& share);
+  void release_user(std::string_view login);
 
  private:
   struct SearchWork {

@@ -11,15 +11,18 @@
 #include "core/clock.h"
 #include "core/engine.h"
 #include "napi/arguments.h"
+#include "napi/js_gate.h"
 #include "napi/stored_row.h"
 #include "napi/to_js.h"
+#include "napi/user_share.h"
 
 namespace gh::napi {
 namespace {}  // namespace
 
-// What a worker thread hands to JS: a batch, an event, or the end of the run.
+// What a worker thread hands to JS: a batch, an event, a question of the work gate
+// (--coordinate), or the end of the run.
 struct Message {
-  std::variant<Batch, EngineEvent, EngineResult> payload;
+  std::variant<Batch, EngineEvent, EngineResult, std::unique_ptr<GateCall>> payload;
 };
 
 namespace {
@@ -196,6 +199,18 @@ bool ReadOptions(Napi::Env env, const Napi::Value& value, EngineOptions& options
   if (!ReadKnownEtags(env, o.Get("knownEtags"), options.known_etags)) return false;
   Napi::Value check = o.Get("checkTokens");
   if (!check.IsUndefined()) options.check_tokens = check.ToBoolean().Value();
+  // One host of a coordinated job: a user is served only while this host holds it.
+  options.pool.shared = o.Get("coordinated").ToBoolean().Value();
+  // Each token's login, when the caller checked the tokens itself (--coordinate checks
+  // them while the job's other hosts hold off).
+  Napi::Value logins = o.Get("logins");
+  if (!logins.IsUndefined()) {
+    if (!ReadStrings(env, logins, "options.logins", options.logins)) return false;
+    if (options.logins.size() != options.tokens.size()) {
+      ThrowInvalidArgument(env, "one login per token", "options.logins", logins);
+      return false;
+    }
+  }
   return !env.IsExceptionPending();
 }
 
@@ -344,6 +359,7 @@ using Tsfn = Napi::TypedThreadSafeFunction<RunState, Message, CallJs>;
 struct RunState final : public EngineSink {
   std::vector<EngineGroup> groups;
   SystemClock clock;
+  std::unique_ptr<JsGate> gate;  // with options.gated: the engine's WorkGate
   std::unique_ptr<Engine> engine;
   Tsfn tsfn;
   std::thread waiter;  // waits for the run's end, posts 'done', releases the tsfn
@@ -361,6 +377,8 @@ struct RunState final : public EngineSink {
 void OnEnvCleanup(void* arg) {
   auto* state = static_cast<RunState*>(arg);
   state->cleanup_hook = false;
+  // JS answers no gate call from now on: the workers waiting for one go on at once.
+  if (state->gate) state->gate->cancel();
   state->engine->stop();
   state->engine->wait();
   if (state->waiter.joinable()) state->waiter.join();
@@ -379,6 +397,13 @@ void CallJs(Napi::Env env, Napi::Function callback, RunState* state, Message* me
   } else if (const auto* event = std::get_if<EngineEvent>(&message->payload)) {
     kind = "event";
     data = ToJs(env, *event, state->groups);
+  } else if (const auto* call = std::get_if<std::unique_ptr<GateCall>>(&message->payload)) {
+    kind = "gate";
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("id", Napi::Number::New(env, static_cast<double>((*call)->id)));
+    o.Set("kind", (*call)->kind);
+    o.Set("args", (*call)->args(env));
+    data = o;
   } else {
     data = ToJs(env, std::get<EngineResult>(message->payload), state->groups);
   }
@@ -391,7 +416,11 @@ Napi::Function Run::Define(Napi::Env env) {
   return DefineClass(env, "Run",
                      {InstanceMethod("start", &Run::Start), InstanceMethod("ack", &Run::Ack),
                       InstanceMethod("stop", &Run::Stop), InstanceMethod("stats", &Run::Stats),
-                      InstanceMethod("cancelGroup", &Run::CancelGroup)});
+                      InstanceMethod("cancelGroup", &Run::CancelGroup),
+                      InstanceMethod("answerGate", &Run::AnswerGate),
+                      InstanceMethod("users", &Run::Users),
+                      InstanceMethod("holdUser", &Run::HoldUser),
+                      InstanceMethod("releaseUser", &Run::ReleaseUser)});
 }
 
 Run::Run(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Run>(info) {
@@ -411,6 +440,21 @@ Run::Run(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Run>(info) {
   if (!info[2].IsFunction()) {
     ThrowInvalidArgument(env, "a function", "onMessage", info[2]);
     return;
+  }
+  if (info[0].As<Napi::Object>().Get("gated").ToBoolean().Value()) {
+    RunState* raw = state.get();
+    state->gate = std::make_unique<JsGate>(
+        state->groups,
+        [raw](std::unique_ptr<GateCall> call) {
+          auto* message = new Message{std::move(call)};
+          if (raw->tsfn.BlockingCall(message) == napi_ok) return true;
+          delete message;  // closing: JS is gone
+          return false;
+        },
+        [raw](Napi::Env js, const Napi::Value& owed, std::vector<OwedRepository>& out) {
+          return ReadPending(js, owed, raw->groups, out);
+        });
+    options.gate = state->gate.get();
   }
   state->engine = std::make_unique<Engine>(std::move(options), state->groups, *state, state->clock);
   auto* keep = new std::shared_ptr<RunState>(state);
@@ -445,6 +489,7 @@ Napi::Value Run::Start(const Napi::CallbackInfo& info) {
   state->engine->start();
   state->waiter = std::thread([state] {
     EngineResult result = state->engine->wait();
+    if (state->gate) state->gate->cancel();
     state->Post(new Message{std::move(result)});
     state->tsfn.Release();
   });
@@ -466,7 +511,10 @@ Napi::Value Run::Ack(const Napi::CallbackInfo& info) {
 
 Napi::Value Run::Stop(const Napi::CallbackInfo& info) {
   // Never joins here: the run ends on its own threads and says so with 'done'.
-  if (state_) state_->engine->stop();
+  if (state_) {
+    state_->engine->stop();
+    if (state_->gate) state_->gate->cancel();
+  }
   return info.Env().Undefined();
 }
 
@@ -488,6 +536,45 @@ Napi::Value Run::Stats(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!state_) return env.Undefined();
   return ToJs(env, state_->engine->pool_snapshot());
+}
+
+}  // namespace gh::napi
+
+namespace gh::napi {
+
+Napi::Value Run::AnswerGate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) return ThrowInvalidArgument(env, "a gate call id", "id", info[0]);
+  if (state_ && state_->gate) {
+    state_->gate->answer(env, static_cast<std::uint64_t>(info[0].As<Napi::Number>().Int64Value()),
+                         info[1]);
+  }
+  return env.Undefined();
+}
+
+Napi::Value Run::Users(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!state_) return env.Undefined();
+  const std::vector<UserStatus> users = state_->engine->users();
+  Napi::Array out = Napi::Array::New(env, users.size());
+  for (std::size_t i = 0; i < users.size(); ++i) out.Set(static_cast<uint32_t>(i), ToJs(env, users[i]));
+  return out;
+}
+
+Napi::Value Run::HoldUser(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  UserShare share;
+  if (!ReadUserShare(env, info[0], share)) return env.Undefined();
+  if (state_) state_->engine->hold_user(share);
+  return env.Undefined();
+}
+
+Napi::Value Run::ReleaseUser(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::optional<std::string> login = RequireString(env, info[0], "login");
+  if (!login) return env.Undefined();
+  if (state_) state_->engine->release_user(*login);
+  return env.Undefined();
 }
 
 }  // namespace gh::napi

@@ -27,6 +27,11 @@ class Run final : public Napi::ObjectWrap<Run> {
   Napi::Value Stop(const Napi::CallbackInfo& info);
   Napi::Value Stats(const Napi::CallbackInfo& info);
   Napi::Value CancelGroup(const Napi::CallbackInfo& info);
+  // --coordinate: the answer to a 'gate' message, and the users' lanes this host holds.
+  Napi::Value AnswerGate(const Napi::CallbackInfo& info);
+  Napi::Value Users(const Napi::CallbackInfo& info);
+  Napi::Value HoldUser(const Napi::CallbackInfo& info);
+  Napi::Value ReleaseUser(const Napi::CallbackInfo& info);
 
   std::shared_ptr<RunState> state_;
 };

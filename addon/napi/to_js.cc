@@ -210,6 +210,10 @@ Napi::Object ToJs(Napi::Env env, const EngineResult& result,
   }
   o.Set("pendingSearches", searches);
   o.Set("owedGone", Num(env, result.owed_gone));
+  // --coordinate: repositories left to the host that claimed them first, and queries
+  // another host ran.
+  o.Set("claimedElsewhere", Num(env, result.claimed_elsewhere));
+  o.Set("queriesElsewhere", Num(env, result.queries_elsewhere));
   o.Set("searchRechecks", Num(env, result.search_rechecks));
   o.Set("searchRecheckFound", Num(env, result.search_recheck_found));
   o.Set("searchShort", Num(env, result.search_short));
