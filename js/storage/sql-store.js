@@ -5,6 +5,8 @@
 // measured faster than a multi-row VALUES list (about 2x: 15,000+ bound parameters to
 // parse and plan per batch of 500) and as fast as COPY into a staging table, while
 // PGlite runs the very same statement. test/bench/storage-upsert.js has the numbers.
+import { createHash } from 'node:crypto';
+
 import { REPOSITORY_COLUMNS, REPOSITORY_COLUMN_NAMES, chunks, dedupeById, toRecord } from './columns.js';
 import { pendingCountsFromRows, pendingFromJson, pendingSaveArguments } from './pending.js';
 import { ADDED_COLUMNS, FUNCTIONS, TABLES, schemaSql } from './schema.js';
@@ -58,9 +60,16 @@ export class SqlStore {
 
   async ensureSchema() {
     const sql = await schemaSql();
+    const marker = `gh-ingest schema ${createHash('sha256').update(sql).digest('hex').slice(0, 16)}`;
     await this.handle.transaction(async (tx) => {
       await tx.query(`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK_KEY})`);
+      // Already this schema.sql: no DDL. Several hosts of a job (--coordinate) start
+      // while others write; the DDL's table locks (ALTER TABLE takes an exclusive one)
+      // would make them wait on each other, or deadlock with a writer's transaction.
+      const { rows } = await tx.query("SELECT obj_description(to_regclass('repositories'), 'pg_class') AS marker");
+      if (rows[0]?.marker === marker) return;
       await tx.exec(sql);
+      await tx.exec(`COMMENT ON TABLE repositories IS '${marker}'`);
     });
   }
 

@@ -61,7 +61,7 @@ export class Routes {
   resolve(req, url, user, kind, { incomplete = false } = {}) {
     if (req.method !== 'GET' && req.method !== 'HEAD') return NOT_FOUND;
     switch (kind) {
-      case 'search': return url.pathname === '/search/repositories' ? this.searchRepositories(url, incomplete) : NOT_FOUND;
+      case 'search': return url.pathname === '/search/repositories' ? this.searchRepositories(url, incomplete, req.headers.host) : NOT_FOUND;
       case 'rate_limit': return this.rateLimit(user);
       case 'user': return user.anonymous
         ? { status: 401, body: errorBody(401, 'Requires authentication') }
@@ -81,7 +81,15 @@ export class Routes {
     return { status: 200, body, etag: etagOf(body) };
   }
 
-  searchRepositories(url, incomplete) {
+  // The base of a search page's Link header: GitHub's name the host the client called.
+  // Listening on every interface (0.0.0.0, a multi-host test), the simulator has no one
+  // address of its own, so it names the one the request was sent to.
+  linkBase(host) {
+    const wildcard = /^http:\/\/(0\.0\.0\.0|\[::\])(:|$)/.test(this.api);
+    return wildcard && host ? `http://${host}` : this.api;
+  }
+
+  searchRepositories(url, incomplete, host) {
     const params = url.searchParams;
     const q = params.get('q');
     if (!q || !q.trim()) {
@@ -109,7 +117,7 @@ export class Routes {
     const records = incomplete ? result.records.slice(0, Math.ceil(result.records.length / 2)) : result.records;
     const body = this.search.body(result.totalCount, records, incomplete);
     const etagKey = `${this.api}|${this.corpus.version}|${q}|${sort}|${order}|${page}|${perPage}|${incomplete}`;
-    const link = linkHeader(`${this.api}/search/repositories`, params, page, result.lastPage);
+    const link = linkHeader(`${this.linkBase(host)}/search/repositories`, params, page, result.lastPage);
     const reply = {
       status: 200, body, cacheControl: 'no-cache',
       etag: `W/"${crypto.createHash('md5').update(etagKey).digest('hex')}"`,
