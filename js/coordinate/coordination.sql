@@ -297,12 +297,24 @@ BEGIN
    WHERE c.job = v_job AND c.cluster = g.cluster;
 END $$;
 
--- Whether this host runs `p_query`: nobody ran it yet, or its host died mid-way.
+-- Whether this host runs `p_query`: nobody ran it yet, or its host died mid-way. A host
+-- already running a query leaves a new one to a live host that runs none (one still
+-- checking its tokens, one waiting for work): that host takes it when it asks, or adopts
+-- it (coord_adopt) once it has nothing else, so the job's queries spread over its hosts
+-- instead of going to whichever started first.
 CREATE OR REPLACE FUNCTION coord_take_query(p_host text, p_query text)
 RETURNS boolean LANGUAGE plpgsql AS $$
 DECLARE
   v_job bigint := (SELECT job FROM coord_hosts WHERE host = p_host);
 BEGIN
+  IF NOT EXISTS (SELECT 1 FROM coord_queries WHERE job = v_job AND query = p_query)
+     AND EXISTS (SELECT 1 FROM coord_queries WHERE job = v_job AND host = p_host AND state = 'running')
+     AND EXISTS (SELECT 1 FROM coord_hosts h
+                  WHERE h.job = v_job AND h.host <> p_host AND coord_live(h.host)
+                    AND NOT EXISTS (SELECT 1 FROM coord_queries q
+                                     WHERE q.job = v_job AND q.host = h.host AND q.state = 'running')) THEN
+    RETURN false;
+  END IF;
   INSERT INTO coord_queries (job, query, host) VALUES (v_job, p_query, p_host) ON CONFLICT DO NOTHING;
   IF FOUND THEN RETURN true; END IF;
   UPDATE coord_queries SET host = p_host, attempts = attempts + 1, updated_at = clock_timestamp()
@@ -317,13 +329,15 @@ RETURNS void LANGUAGE sql AS $$
 $$;
 
 -- This host has nothing left: it takes over the work of hosts that died (their running
--- queries, their claimed repositories not stored). Returns {queries, owed, wait}: wait is
+-- queries, their claimed repositories not stored) and the queries of its own list that
+-- no host took (left to it by a busier host). Returns {queries, owed, wait}: wait is
 -- true while live hosts still run queries (one of them may die yet).
-CREATE OR REPLACE FUNCTION coord_adopt(p_host text)
+CREATE OR REPLACE FUNCTION coord_adopt(p_host text, p_queries text[])
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   v_job bigint := (SELECT job FROM coord_hosts WHERE host = p_host);
   v_queries jsonb;
+  v_untaken jsonb;
   v_owed jsonb;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('gh-ingest:claims', v_job));
@@ -332,6 +346,13 @@ BEGIN
      WHERE q.job = v_job AND q.state = 'running' AND q.host <> p_host AND NOT coord_live(q.host)
     RETURNING q.query
   ) SELECT coalesce(jsonb_agg(query), '[]') INTO v_queries FROM taken;
+  WITH taken AS (
+    INSERT INTO coord_queries (job, query, host)
+    SELECT DISTINCT v_job, l.query, p_host FROM unnest(p_queries) AS l(query)
+    ON CONFLICT DO NOTHING
+    RETURNING query
+  ) SELECT coalesce(jsonb_agg(query), '[]') INTO v_untaken FROM taken;
+  v_queries := v_queries || v_untaken;
   WITH taken AS (
     UPDATE coord_claims c SET host = p_host, claimed_at = clock_timestamp()
      WHERE c.job = v_job AND c.host <> p_host AND NOT coord_live(c.host)

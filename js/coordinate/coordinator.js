@@ -30,6 +30,26 @@ function checkedState(resources) {
   };
 }
 
+// Each user's state from its tokens' checks: per resource the latest window, and in one
+// window the lowest remaining (the user's tokens share it).
+function statesOf(checks) {
+  const states = {};
+  for (const check of checks) {
+    const state = checkedState(check.resources);
+    const before = states[check.login];
+    if (!before) {
+      states[check.login] = state;
+      continue;
+    }
+    for (const b of state.buckets) {
+      const known = before.buckets.find((x) => x.resource === b.resource);
+      if (!known) before.buckets.push(b);
+      else if (b.reset > known.reset || (b.reset === known.reset && b.remaining < known.remaining)) Object.assign(known, b);
+    }
+  }
+  return states;
+}
+
 export class Coordinator {
   /**
    * @param {{job: import('./job.js').CoordinatedJob, tickMs?: number, stderr?: NodeJS.WritableStream,
@@ -133,33 +153,43 @@ export class Coordinator {
 
   /**
    * Checks this host's tokens (GET /user and GET /rate_limit, one token at a time) while
-   * every other host of the job has released its lanes, and registers their users.
+   * every other host of the job has released its lanes, and registers their users. A
+   * token whose core quota is spent cannot be asked who it is (GET /user costs a core
+   * request): it is checked again after its reset, with the lease taken anew, so the
+   * others do not hold off meanwhile.
    * @returns {Promise<{tokens: string[], logins: string[], checks: object[]}>} the usable tokens
    */
   async checkTokens(tokens, { apiUrl, maskToken }) {
-    while (!(await this.job.beginCheck())) await this.nextBeat();
-    const checks = await checkTokensWithGitHub(tokens, { apiUrl, threads: 1 });
-    const usable = checks.map((check, i) => ({ check, token: tokens[i] })).filter(({ check }) => check.status === 'ok' && check.login);
-    const states = {};
-    for (const { check } of usable) {
-      const state = checkedState(check.resources);
-      const before = states[check.login];
-      if (!before) {
-        states[check.login] = state;
-        continue;
+    const usable = [];   // [{token, check}]
+    const failed = [];
+    let toCheck = tokens;
+    while (toCheck.length) {
+      while (!(await this.job.beginCheck())) await this.nextBeat();
+      const checks = await checkTokensWithGitHub(toCheck, { apiUrl, threads: 1, rateLimitFirst: true });
+      const spent = [];
+      for (const [i, check] of checks.entries()) {
+        if (check.status === 'ok' && check.login) usable.push({ check, token: toCheck[i] });
+        else if (check.status === 'failed' && check.resources?.core?.remaining === 0) spent.push({ check, token: toCheck[i] });
+        else failed.push(check);
       }
-      for (const b of state.buckets) {
-        const known = before.buckets.find((x) => x.resource === b.resource);
-        if (!known) before.buckets.push(b);
-        else if (b.reset > known.reset || (b.reset === known.reset && b.remaining < known.remaining)) Object.assign(known, b);
-      }
+      const all = usable.map(({ check }) => check);
+      await this.job.endCheck({
+        logins: [...new Set(all.map((check) => check.login))],
+        masks: usable.map(({ token }) => maskToken(token)),
+        states: statesOf(all),
+      });
+      toCheck = spent.map(({ token }) => token);
+      if (!toCheck.length || this.stopping) break;
+      const resetMs = Math.min(...spent.map(({ check }) => check.resources.core.reset * 1000)) + 1000;
+      this.stderr.write(`coordinate: the core quota of ${toCheck.length} token(s) is spent; they are checked after its reset, ` +
+        `at ${new Date(resetMs).toLocaleTimeString()}\n`);
+      await new Promise((resolve) => setTimeout(resolve, Math.max(0, resetMs - Date.now())));
     }
-    await this.job.endCheck({
-      logins: [...new Set(usable.map(({ check }) => check.login))],
-      masks: usable.map(({ token }) => maskToken(token)),
-      states,
-    });
-    return { tokens: usable.map(({ token }) => token), logins: usable.map(({ check }) => check.login), checks };
+    return {
+      tokens: usable.map(({ token }) => token),
+      logins: usable.map(({ check }) => check.login),
+      checks: [...usable.map(({ check }) => check), ...failed],
+    };
   }
 
   /** Binds the engine run: from now on lanes are held and released on it. */
@@ -167,8 +197,11 @@ export class Coordinator {
     this.run = run;
   }
 
-  /** The engine's gate (startRun's `gate` handler). `groupNames`: cluster per group index. */
-  gate() {
+  /**
+   * The engine's gate (startRun's `gate` handler). `queries`: every query of this host's
+   * groups, for the ones another host left untaken.
+   */
+  gate({ queries = [] } = {}) {
     return {
       takeQuery: async (query) => {
         const mine = await this.job.takeQuery(query);
@@ -193,11 +226,12 @@ export class Coordinator {
         try {
           for (;;) {
             if (this.stopping) return { queries: [], owed: [] };
-            const { queries, owed, wait } = await this.job.adopt();
-            if (queries.length || owed.length) {
-              this.counts.adoptedQueries += queries.length;
+            const adopted = await this.job.adopt(queries);
+            const { owed, wait } = adopted;
+            if (adopted.queries.length || owed.length) {
+              this.counts.adoptedQueries += adopted.queries.length;
               this.counts.adoptedRepositories += owed.length;
-              return { queries, owed };
+              return { queries: adopted.queries, owed };
             }
             if (!wait) return { queries: [], owed: [] };
             await this.nextBeat();

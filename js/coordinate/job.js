@@ -7,6 +7,7 @@ import os from 'node:os';
 import pg from 'pg';
 
 const SQL = readFileSync(new URL('./coordination.sql', import.meta.url), 'utf8');
+const SQL_MARKER = `gh-ingest coordination ${createHash('sha256').update(SQL).digest('hex').slice(0, 16)}`;
 // Serialises hosts installing the functions at once (CREATE OR REPLACE FUNCTION racing
 // itself fails with "tuple concurrently updated").
 const INSTALL_LOCK_KEY = 0x67686a62; // "ghjb"
@@ -45,12 +46,18 @@ export class CoordinatedJob {
     return rows[0] ? Object.values(rows[0])[0] : undefined;
   }
 
+  // Runs coordination.sql unless the database has it already: its DDL locks the job's
+  // tables, which would hold up (or deadlock with) the hosts already at work.
   async install() {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [INSTALL_LOCK_KEY]);
-      await client.query(SQL);
+      const { rows } = await client.query("SELECT obj_description(to_regclass('coord_jobs'), 'pg_class') AS marker");
+      if (rows[0]?.marker !== SQL_MARKER) {
+        await client.query(SQL);
+        await client.query(`COMMENT ON TABLE coord_jobs IS '${SQL_MARKER}'`);
+      }
       await client.query('COMMIT');
     } catch (err) {
       await client.query('ROLLBACK').catch(() => {});
@@ -96,9 +103,12 @@ export class CoordinatedJob {
     return this.call('SELECT coord_query_done($1, $2, $3)', [this.host, query, complete]);
   }
 
-  /** @returns {Promise<{queries: string[], owed: object[], wait: boolean}>} */
-  adopt() {
-    return this.call('SELECT coord_adopt($1)', [this.host]);
+  /**
+   * `queries`: every query of this host's clusters; those no host took are its now.
+   * @returns {Promise<{queries: string[], owed: object[], wait: boolean}>}
+   */
+  adopt(queries = []) {
+    return this.call('SELECT coord_adopt($1, $2)', [this.host, queries]);
   }
 
   /** @returns {Promise<{finished: boolean}>} */

@@ -246,7 +246,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
           } : {}),
         },
         {
-          ...(coordination ? { gate: coordination.coordinator.gate() } : {}),
+          ...(coordination ? { gate: coordination.coordinator.gate({ queries: groups.flatMap((group) => group.queries) }) } : {}),
           onBatch: async (batch) => {
             const rows = refresh
               ? await refreshedRows(sink, batch, refresh.stored, now, stderr)

@@ -121,7 +121,11 @@ describe('queries', () => {
       for (const q of queries) if (await h.takeQuery(q)) mine.push(q);
       return mine;
     }));
+    // A query left by a busy host to an idle one that had asked already is adopted.
+    const untaken = await hosts[1].adopt(queries);
+    taken[1].push(...untaken.queries);
     assert.deepEqual(taken.flat().sort(), [...queries].sort(), 'each query exactly once');
+    assert.ok(taken.every((mine) => mine.length > 0), `spread: ${taken.map((mine) => mine.length)}`);
     for (const q of taken[0].slice(1)) await hosts[0].queryDone(q, true);
     // q-1 dies with one query running and one repository claimed, unstored.
     await hosts[0].claim([{ id: 9001, cluster: 'a', nodeId: 'R_9001', fullName: 'o/r9001' }]);
@@ -135,6 +139,19 @@ describe('queries', () => {
     assert.equal(await hosts[1].takeQuery(taken[0][0]), false, 'adopted by a live host');
     await hosts[2].queryDone(taken[0][0], true);
     assert.deepEqual(await hosts[1].adopt(), { queries: [], owed: [], wait: false });
+  });
+
+  test('a host running a query leaves the next to a live host that runs none', async () => {
+    const { hosts } = await joinedHosts('spread-key', ['s-1', 's-2']);
+    assert.equal(await hosts[0].takeQuery('a'), true);
+    assert.equal(await hosts[0].takeQuery('b'), false, 's-2 runs nothing yet');
+    assert.equal(await hosts[1].takeQuery('c'), true);
+    assert.equal(await hosts[0].takeQuery('b'), true, 'both run one now');
+    await expire('s-2');
+    assert.equal(await hosts[0].takeQuery('d'), true, 'a dead host is not waited for');
+    // The one left untaken goes to whoever has nothing left, with the dead host's.
+    const adopted = await hosts[0].adopt(['a', 'b', 'c', 'd', 'e']);
+    assert.deepEqual(adopted.queries.sort(), ['c', 'e']);
   });
 });
 
