@@ -1,8 +1,10 @@
-// `node check-status.js`: per cluster stored vs quota and pending work, totals, last run.
+// `node check-status.js`: per cluster stored vs quota and pending work, totals, the hosts
+// of a coordinated job still running (--coordinate), last run.
 // It reads the storage the ingest job writes, chosen from the same settings (openSink),
 // and the same clusters file (--config).
 import { DEFAULT_CLUSTERS_PATH, loadClusters } from '../config/clusters.js';
 import { loadDotEnv } from '../config/env.js';
+import { jobLines, openJobs } from '../coordinate/status.js';
 import { openSink } from '../storage/index.js';
 import { EXIT_OK } from './errors.js';
 
@@ -85,6 +87,7 @@ function toText(status, configPath) {
     '',
   ];
   if (showPending) lines.push(pendingLine(status.pending), '');
+  lines.push(...jobLines(status.jobs ?? []));
   const run = status.last_run;
   if (!run) {
     lines.push('Last run: none yet.');
@@ -125,6 +128,8 @@ export default {
       const pendingCounts = await sink.pendingCounts();
       const run = await sink.lastRun();
       status = statusOf(config, counts, pendingCounts, run, sink.description);
+      // Jobs shared by several hosts (--coordinate) live in PostgreSQL only.
+      if (sink.kind === 'postgres') status.jobs = await openJobs(process.env.DATABASE_URL.trim());
     } finally {
       await sink.close();
     }
