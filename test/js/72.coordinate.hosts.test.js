@@ -1,0 +1,135 @@
+// --coordinate for real: three ingest processes, each on its own host (a network
+// namespace with its own address), run one job with the same ten tokens against one
+// simulator and one PostgreSQL. GitHub's rules are on: small quotas that run out, and
+// the serial rule (a second request of a user in flight is a secondary limit). The job
+// must spend no request on an empty bucket or in a pause, fetch no repository twice, and
+// store the same table as one process alone.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+
+import { startSimulator } from '../simulator/index.js';
+import { cleanEnv, nodeAsync, root, tempDir } from '../support/helpers.js';
+import { createHosts, netnsAvailable, removeAllHosts } from '../support/netns.js';
+import { createTestSchema, schemaDatabaseUrl } from '../support/test-database.js';
+
+const available = netnsAvailable();
+const skip = available.ok ? false : `needs network namespaces: ${available.reason}`;
+
+// Every cluster's queries run dry before its quota, and no repository matches two
+// clusters: whichever host claims a repository, the table is the same.
+const CLUSTERS = {
+  min_stars: 0,
+  clusters: {
+    rust: { quota: 1000, queries: ['language:Rust', 'language:Rust stars:>=10'] },
+    go: { quota: 1000, queries: ['language:Go'] },
+    kotlin: { quota: 1000, queries: ['language:Kotlin'] },
+  },
+};
+// Small quotas that run out and refill in seconds, and GitHub's serial rule.
+const LIMITS = { limits: { core: 40, search: 10 }, windows: { core: 4, search: 4 } };
+const SERIAL_RULE = { perUser: 1, retryAfter: 2, penalty: 2 };
+// Short heartbeats: a test host is dead 3 s after its last beat.
+const COORDINATION = { GH_INGEST_COORDINATE_TICK_MS: '200', GH_INGEST_COORDINATE_TTL_MS: '3000' };
+// Columns that differ between any two runs: when a row was written.
+const VOLATILE = ['ingested_at', 'refreshed_at'];
+
+let sim;
+let dir;
+const schemas = [];
+
+async function schema(prefix) {
+  const db = await createTestSchema(prefix);
+  schemas.push(db);
+  return db;
+}
+
+function baseEnv(databaseUrl, apiUrl) {
+  return { GITHUB_TOKENS: sim.tokens.join(','), GITHUB_API_URL: apiUrl, DATABASE_URL: databaseUrl, ...COORDINATION };
+}
+
+const ingestArgs = (...extra) => [path.join(root, 'ingest-balanced-parallel.js'), `--config=${path.join(dir, 'clusters.json')}`,
+  '--api=rest', '--json', ...extra];
+
+// Runs the ingest in `host` to its end: {status, stdout, stderr, summary}.
+function ingestOn(host, databaseUrl, extra = []) {
+  return new Promise((resolve, reject) => {
+    const child = host.spawn(process.execPath, ingestArgs('--coordinate', ...extra), {
+      cwd: dir, env: cleanEnv(baseEnv(host.databaseUrl(databaseUrl), host.url(sim.url))),
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (chunk) => { stdout += chunk; });
+    child.stderr.setEncoding('utf8').on('data', (chunk) => { stderr += chunk; });
+    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+    child.once('error', reject);
+    child.once('close', (status, signal) => {
+      clearTimeout(timer);
+      let summary = null;
+      try { summary = JSON.parse(stdout.trim().split('\n').pop()); } catch { /* reported below */ }
+      resolve({ status, signal, stdout, stderr, summary });
+    });
+  });
+}
+
+async function table(db) {
+  const { rows } = await db.query('SELECT * FROM repositories ORDER BY id');
+  return rows.map((row) => {
+    const copy = { ...row };
+    for (const column of VOLATILE) delete copy[column];
+    copy.clusters = [...copy.clusters].sort();
+    return copy;
+  });
+}
+
+before(async () => {
+  if (skip) return;
+  sim = await startSimulator({ seed: 72, repositories: 3000, tokens: 10, badTokens: 0, host: '0.0.0.0', users: (token, i) => `user${i}`, ...LIMITS });
+  dir = tempDir();
+  fs.writeFileSync(path.join(dir, 'clusters.json'), JSON.stringify(CLUSTERS));
+});
+
+after(async () => {
+  removeAllHosts();
+  for (const db of schemas) await db.drop();
+  await sim?.close();
+});
+
+describe('one job on three hosts', { skip }, () => {
+  it('three hosts sharing ten tokens: no empty bucket, no pause, nothing fetched twice, the same table as one process', { timeout: 600_000 }, async () => {
+    const alone = await schema('coord_alone');
+    sim.changeFaults({ concurrency: SERIAL_RULE });
+    const single = await nodeAsync(ingestArgs(), {
+      cwd: dir, timeout: 240_000, env: baseEnv(schemaDatabaseUrl(alone.schema), sim.url.replace('0.0.0.0', '127.0.0.1')),
+    });
+    assert.equal(single.status, 0, single.stderr);
+    const expected = await table(alone);
+    assert.ok(expected.length >= 400, `${expected.length} repositories: too few to prove anything`);
+
+    const shared = await schema('coord_shared');
+    const databaseUrl = schemaDatabaseUrl(shared.schema);
+    sim.reset();
+    sim.changeFaults({ concurrency: SERIAL_RULE });
+    const hosts = await createHosts(3);
+    const runs = await Promise.all(hosts.map((host) => ingestOn(host, databaseUrl)));
+    for (const [i, run] of runs.entries()) assert.equal(run.status, 0, `host ${i + 1}: ${run.stderr}`);
+
+    const stats = sim.stats();
+    assert.equal(stats.wasted, 0, 'requests sent on an empty bucket');
+    assert.equal(stats.secondaryLimited, 0, 'a user had two requests in flight (across hosts)');
+    assert.equal(stats.duringPenalty, 0, 'requests sent during a pause');
+    for (const [login, user] of Object.entries(stats.users)) assert.equal(user.concurrencyPeak, 1, `${login}: ${user.concurrencyPeak} in flight at once`);
+    // Each repository's languages asked once in the whole job: none fetched twice.
+    assert.equal(stats.byKind.languages?.requests, expected.length, 'languages requests');
+    const added = runs.map((run) => Object.values(run.summary.clusters).reduce((sum, c) => sum + c.added, 0));
+    assert.equal(added.reduce((a, b) => a + b, 0), expected.length, `added per host: ${added.join(', ')}`);
+    // How the work spread is timing's (queries are the unit of work, and a host joining
+    // while the others spend the quota checks its tokens only after the core reset): the
+    // SQL tests check the rules that spread it; here it is only reported.
+    console.log(`added per host: ${added.join(', ')}; elapsed ${runs.map((run) => run.summary.elapsed_s).join(', ')} s ` +
+      `(alone: ${JSON.parse(single.stdout.trim().split('\n').pop()).elapsed_s} s)`);
+
+    assert.deepEqual(await table(shared), expected);
+  });
+});
