@@ -361,17 +361,24 @@ BEGIN
   ) SELECT coalesce(jsonb_agg(jsonb_build_object('id', repo_id, 'cluster', cluster, 'nodeId', node_id,
                                                  'fullName', full_name, 'clusters', finders)), '[]')
       INTO v_owed FROM taken;
+  -- Wait while a live host still runs a query or still has claimed repositories to
+  -- store: either may die before it is done, and then its work is this host's.
   RETURN jsonb_build_object(
     'queries', v_queries, 'owed', v_owed,
     'wait', EXISTS (SELECT 1 FROM coord_queries q WHERE q.job = v_job AND q.state = 'running'
-                      AND q.host <> p_host AND coord_live(q.host)));
+                      AND q.host <> p_host AND coord_live(q.host))
+         OR EXISTS (SELECT 1 FROM coord_hosts h
+                     WHERE h.job = v_job AND h.host <> p_host AND coord_live(h.host)
+                       AND EXISTS (SELECT 1 FROM coord_claims c
+                                    WHERE c.job = v_job AND c.host = h.host
+                                      AND NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = c.repo_id))));
 END $$;
 
 -- The host leaves: its users are freed with their last state, and the job is finished
 -- when no live host is left and no query is still running. `p_complete`: its run ended
 -- with nothing left to do, so the queries it still runs were cut short by the job's
--- cluster quotas (done); otherwise (stopped, failed) they stay running for another host
--- to adopt.
+-- cluster quotas (done) and its unstored claims are its pending work; otherwise
+-- (stopped, failed) both stay for another host to adopt.
 CREATE OR REPLACE FUNCTION coord_leave(p_host text, p_states jsonb, p_progress jsonb, p_complete boolean)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
@@ -381,6 +388,11 @@ BEGIN
   IF p_complete THEN
     UPDATE coord_queries SET state = 'done', updated_at = clock_timestamp()
      WHERE job = v_job AND host = p_host AND state = 'running';
+    -- What it claimed and could not store it recorded as pending, for the next run:
+    -- no other host of this job waits for it or adopts it.
+    PERFORM pg_advisory_xact_lock(hashtextextended('gh-ingest:claims', v_job));
+    DELETE FROM coord_claims c
+     WHERE c.job = v_job AND c.host = p_host AND NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = c.repo_id);
   END IF;
   UPDATE coord_users u SET state = coalesce(p_states->u.login, u.state), holder = NULL, held_since = NULL,
          updated_at = clock_timestamp()

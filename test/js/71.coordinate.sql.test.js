@@ -138,7 +138,12 @@ describe('queries', () => {
     assert.deepEqual(await hosts[1].adopt(), { queries: [], owed: [], wait: true }, 'q-3 still runs the adopted query');
     assert.equal(await hosts[1].takeQuery(taken[0][0]), false, 'adopted by a live host');
     await hosts[2].queryDone(taken[0][0], true);
+    assert.equal((await hosts[1].adopt()).wait, true, 'q-3 has yet to store the repository it adopted');
+    // q-3 ends with it unstored (pending for the next run): nobody waits for it any more.
+    await hosts[2].leave({ complete: true });
     assert.deepEqual(await hosts[1].adopt(), { queries: [], owed: [], wait: false });
+    const { rows } = await db.query('SELECT count(*)::int AS n FROM coord_claims WHERE repo_id = 9001');
+    assert.equal(rows[0].n, 0, 'a host that ends complete leaves its unstored claims to the pending list');
   });
 
   test('a host running a query leaves the next to a live host that runs none', async () => {
