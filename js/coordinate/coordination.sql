@@ -52,6 +52,7 @@ CREATE TABLE IF NOT EXISTS coord_clusters (
   cluster  text NOT NULL,
   wanted   bigint NOT NULL,
   claimed  bigint NOT NULL DEFAULT 0,
+  stored_at_start bigint NOT NULL DEFAULT 0,     -- its stored count when the job opened
   PRIMARY KEY (job, cluster)
 );
 
@@ -91,7 +92,7 @@ $$;
 -- Joins the open job of `p_key` (creating it with `p_created_upper` and the clusters'
 -- wanted counts when there is none) as `p_host`. Returns the job as every host must run it.
 CREATE OR REPLACE FUNCTION coord_join(p_key text, p_host text, p_label text, p_ttl_ms integer,
-                                      p_created_upper bigint, p_wanted jsonb)
+                                      p_created_upper bigint, p_wanted jsonb, p_stored jsonb)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   v_job coord_jobs;
@@ -102,15 +103,16 @@ BEGIN
   SELECT * INTO v_job FROM coord_jobs WHERE key = p_key AND finished_at IS NULL;
   IF NOT FOUND THEN
     INSERT INTO coord_jobs (key, created_upper) VALUES (p_key, p_created_upper) RETURNING * INTO v_job;
-    INSERT INTO coord_clusters (job, cluster, wanted)
-      SELECT v_job.id, w.key, (w.value)::bigint FROM jsonb_each_text(p_wanted) w;
+    INSERT INTO coord_clusters (job, cluster, wanted, stored_at_start)
+      SELECT v_job.id, w.key, (w.value)::bigint, coalesce((p_stored->>w.key)::bigint, 0) FROM jsonb_each_text(p_wanted) w;
     v_new := true;
   END IF;
   INSERT INTO coord_hosts (host, job, label, expires_at)
     VALUES (p_host, v_job.id, p_label, clock_timestamp() + make_interval(secs => p_ttl_ms / 1000.0));
   RETURN jsonb_build_object(
     'job', v_job.id, 'new', v_new, 'createdUpper', v_job.created_upper,
-    'wanted', (SELECT coalesce(jsonb_object_agg(c.cluster, c.wanted), '{}') FROM coord_clusters c WHERE c.job = v_job.id));
+    'wanted', (SELECT coalesce(jsonb_object_agg(c.cluster, c.wanted), '{}') FROM coord_clusters c WHERE c.job = v_job.id),
+    'storedAtStart', (SELECT coalesce(jsonb_object_agg(c.cluster, c.stored_at_start), '{}') FROM coord_clusters c WHERE c.job = v_job.id));
 END $$;
 
 -- Asks to check this host's tokens (GET /user per token, serially): while it does, the

@@ -73,9 +73,9 @@ export class Coordinator {
   }
 
   /** Installs the job's tables, joins (or opens) the job, and starts beating. */
-  async join({ key, createdUpper, wanted }) {
+  async join({ key, createdUpper, wanted, stored }) {
     await this.job.install();
-    this.joined = await this.job.join({ key, createdUpper, wanted });
+    this.joined = await this.job.join({ key, createdUpper, wanted, stored });
     this.schedule();
     return this.joined;
   }

@@ -28,7 +28,7 @@ export function coordinationRefusal(sink) {
  * short ones): a host is dead once its heartbeat is TTL old.
  * @returns {Promise<{coordinator: Coordinator, joined: object, tokens: string[], logins: string[]}>}
  */
-export async function joinJob({ env, config, selected, values, wanted, tokens, apiUrl, stderr, onLost }) {
+export async function joinJob({ env, config, selected, values, wanted, stored, tokens, apiUrl, stderr, onLost }) {
   const connectionString = env.DATABASE_URL.trim();
   const tickMs = positiveInteger(env.GH_INGEST_COORDINATE_TICK_MS, 1000);
   const ttlMs = positiveInteger(env.GH_INGEST_COORDINATE_TTL_MS, Math.max(10_000, tickMs * 10));
@@ -36,7 +36,7 @@ export async function joinJob({ env, config, selected, values, wanted, tokens, a
   const coordinator = new Coordinator({ job, tickMs, stderr, onLost });
   try {
     const key = jobKey({ config, selected, limit: values.limit, api: values.api, details: values.details });
-    const joined = await coordinator.join({ key, createdUpper: Math.floor(Date.now() / 1000), wanted });
+    const joined = await coordinator.join({ key, createdUpper: Math.floor(Date.now() / 1000), wanted, stored });
     const checked = await coordinator.checkTokens(tokens, { apiUrl, maskToken });
     if (!checked.tokens.length) {
       const reasons = [...new Set(checked.checks.map((c) => c.error).filter(Boolean))].join('; ');
@@ -48,4 +48,31 @@ export async function joinJob({ env, config, selected, values, wanted, tokens, a
     await job.close().catch(() => {});
     throw err;
   }
+}
+
+/**
+ * The summary's `coordinate` part: this host's share and the job's total so far (the
+ * stored counts now against those when the job opened). `final`: clusterCounts() now.
+ */
+export async function coordinationSummary({ coordination, result, added, final }) {
+  const { coordinator, joined } = coordination;
+  const startCounts = joined.storedAtStart ?? {};
+  const jobAdded = Object.fromEntries(Object.keys(joined.wanted).map((name) => [name, Math.max(0, (final[name] ?? 0) - (startCounts[name] ?? 0))]));
+  const sum = (counts) => Object.values(counts).reduce((a, b) => a + b, 0);
+  return {
+    job: joined.job,
+    host: coordinator.job.host,
+    hosts: await coordinator.job.hostCount().catch(() => null),
+    part: {
+      added: sum(added),
+      claimed: coordinator.counts.claimed,
+      claimed_elsewhere: result?.claimedElsewhere ?? 0,
+      queries: coordinator.counts.queries + coordinator.counts.adoptedQueries,
+      queries_elsewhere: result?.queriesElsewhere ?? 0,
+      adopted_queries: coordinator.counts.adoptedQueries,
+      adopted_repositories: coordinator.counts.adoptedRepositories,
+      database_statements: coordinator.job.statements,
+    },
+    total: { added: sum(jobAdded), clusters: jobAdded },
+  };
 }

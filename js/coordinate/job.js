@@ -67,10 +67,19 @@ export class CoordinatedJob {
     }
   }
 
-  /** @returns {Promise<{job: number, new: boolean, createdUpper: number, wanted: Record<string, number>}>} */
-  join({ key, createdUpper, wanted }) {
-    return this.call('SELECT coord_join($1, $2, $3, $4, $5, $6)',
-      [key, this.host, os.hostname(), this.ttlMs, createdUpper, JSON.stringify(wanted)]);
+  /**
+   * `stored`: the clusters' stored counts now, kept by the job that opens here.
+   * @returns {Promise<{job: number, new: boolean, createdUpper: number, wanted: Record<string, number>,
+   *   storedAtStart: Record<string, number>}>}
+   */
+  join({ key, createdUpper, wanted, stored = {} }) {
+    return this.call('SELECT coord_join($1, $2, $3, $4, $5, $6, $7)',
+      [key, this.host, os.hostname(), this.ttlMs, createdUpper, JSON.stringify(wanted), JSON.stringify(stored)]);
+  }
+
+  /** How many hosts took part in the job so far. */
+  hostCount() {
+    return this.call('SELECT count(*)::int FROM coord_hosts WHERE job = (SELECT job FROM coord_hosts WHERE host = $1)', [this.host]);
   }
 
   beginCheck() {

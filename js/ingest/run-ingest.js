@@ -8,7 +8,7 @@ import { loadTokens, startRun } from '../../binding/index.js';
 import { CliError, EXIT_FAILED, EXIT_OK } from '../cli/errors.js';
 import { apiUrlFromEnv, graphqlUrlFromEnv } from '../config/api-url.js';
 import { loadClusters, searchQueries, selectClusters } from '../config/clusters.js';
-import { coordinationRefusal, joinJob } from '../coordinate/index.js';
+import { coordinationRefusal, coordinationSummary, joinJob } from '../coordinate/index.js';
 import { loadDotEnv } from '../config/env.js';
 import { pointsPerMinuteFromEnv } from '../config/points-per-minute.js';
 import { planLimits } from '../plan/quotas.js';
@@ -188,7 +188,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       // The job decides what is wanted (its first host planned it from the counts then):
       // a host joining later must not plan again from rows the others already stored.
       coordination = await joinJob({
-        env, config, selected, values, wanted, tokens, apiUrl, stderr,
+        env, config, selected, values, wanted, stored, tokens, apiUrl, stderr,
         onLost: (message) => coordination?.lost(message),
       });
       wanted = Object.fromEntries(selected.map((name) => [name, Number(coordination.joined.wanted[name] ?? 0)]));
@@ -304,6 +304,9 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       await addLateFinders(sink, [...(result.lateFinders ?? []), ...pendingFinders(loaded, storedIds)], stderr);
     }
 
+    // A coordinated job's clusters as stored now, by every host: what counts for quotas.
+    const final = coordination ? await sink.clusterCounts().catch(() => null) : null;
+
     // From here on, storage that fails (it may have died mid-run) is a warning printed
     // before the message that matters, never a replacement for it.
     const engineError = result.ok ? null : (result.error ?? 'the run failed');
@@ -314,7 +317,9 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       result,
       finished: !failure && !engineError && !interrupted && !result.stopped,
       storedIds,
-      completeClusters: new Set(selected.filter((name) => (stored[name] ?? 0) + (progress.added[name] ?? 0) >= quotas[name])),
+      completeClusters: new Set(selected.filter((name) => (final
+        ? final[name] ?? 0
+        : (stored[name] ?? 0) + (progress.added[name] ?? 0)) >= quotas[name])),
       queries,
     });
     // A coordinated host adds its own pending work and replaces nobody's: the job's other
@@ -326,6 +331,11 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       config, selected, stored, added: progress.added, stats, result, written, pending: pendingCount(pending),
       refreshed: Boolean(values.refresh), elapsedS: (Date.now() - started) / 1000,
     });
+    if (coordination) {
+      // This host's part, and the job's clusters as every host left them.
+      if (final) for (const [name, c] of Object.entries(summary.clusters)) c.stored = final[name] ?? c.stored;
+      summary.coordinate = await coordinationSummary({ coordination, result, added: progress.added, final: final ?? {} });
+    }
     const outcome = runOutcome({
       failure: failure ?? engineError ?? saveFailure, interrupted, pending, clusters: result.clusters ?? {}, totals: summary.clusters,
     });
@@ -340,7 +350,10 @@ export async function runIngest(values, { env = process.env, stdout = process.st
     return outcome.exitCode;
   } finally {
     // A database that died mid-run may fail this too; the run's own message stands.
-    if (coordination) await leaveJob(coordination, stderr);
+    if (coordination) {
+      await leaveJob(coordination, stderr);
+      await coordination.coordinator.job.close().catch(() => {});
+    }
     await sink.close().catch(() => {});
   }
 }
@@ -354,7 +367,6 @@ async function leaveJob(coordination, stderr, { complete = false } = {}) {
   } catch (err) {
     stderr.write(`warning: could not leave the coordinated job cleanly: ${oneLine(err)} (its leases expire on their own)\n`);
   }
-  await coordination.coordinator.job.close().catch(() => {});
 }
 
 export { EXIT_FAILED };

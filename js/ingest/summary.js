@@ -53,6 +53,11 @@ export function formatSummary(summary) {
     lines.push(`  ${name.padEnd(14)} ${String(c.stored).padStart(6)} / ${String(c.quota).padEnd(6)} (+${c.added})`);
   }
   if (summary.pending > 0) lines.push(`pending: ${summary.pending} (fetched first by the next run)`);
+  if (summary.coordinate) {
+    const c = summary.coordinate;
+    lines.push(`job ${c.job} (${c.hosts ?? '?'} hosts): this host added ${c.part.added}, the job ${c.total.added} so far; ` +
+      `${c.part.claimed_elsewhere} found here were another host's`);
+  }
   if (summary.refresh) {
     const r = summary.refresh;
     lines.push(`refreshed: ${r.changed} changed, ${r.unchanged} unchanged (free), ${r.gone} gone from GitHub (kept), ${r.failed} failed`);

@@ -122,8 +122,15 @@ describe('one job on three hosts', { skip }, () => {
     for (const [login, user] of Object.entries(stats.users)) assert.equal(user.concurrencyPeak, 1, `${login}: ${user.concurrencyPeak} in flight at once`);
     // Each repository's languages asked once in the whole job: none fetched twice.
     assert.equal(stats.byKind.languages?.requests, expected.length, 'languages requests');
-    const added = runs.map((run) => Object.values(run.summary.clusters).reduce((sum, c) => sum + c.added, 0));
+    // Each host's summary: its part, and the job's total as it saw it at its end.
+    const added = runs.map((run) => run.summary.coordinate.part.added);
     assert.equal(added.reduce((a, b) => a + b, 0), expected.length, `added per host: ${added.join(', ')}`);
+    assert.equal(new Set(runs.map((run) => run.summary.coordinate.job)).size, 1, 'one job');
+    assert.equal(Math.max(...runs.map((run) => run.summary.coordinate.total.added)), expected.length);
+    for (const run of runs) {
+      assert.equal(run.summary.coordinate.hosts, 3);
+      assert.equal(run.summary.clusters.go.stored, expected.filter((row) => row.cluster === 'go').length, 'the job\'s stored count');
+    }
     // How the work spread is timing's (queries are the unit of work, and a host joining
     // while the others spend the quota checks its tokens only after the core reset): the
     // SQL tests check the rules that spread it; here it is only reported.
