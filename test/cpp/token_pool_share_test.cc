@@ -88,7 +88,7 @@ TEST_CASE("without shared mode, users() reports and leases change nothing", "[po
   CHECK(s.resources.at("core").unheld == 0);
 }
 
-TEST_CASE("shared: a user not held gets no permit; hold_user wakes a waiting acquire",
+TEST_CASE("shared: a user not held gets no permit, and hold_user wakes a waiting acquire",
           "[pool][share]") {
   ManualClock clock;
   TokenPool pool(make_tokens(2), shared_options(), clock);
@@ -121,7 +121,7 @@ TEST_CASE("shared: a user not held gets no permit; hold_user wakes a waiting acq
   CHECK(events.size() == 0);  // no "waiting", no "exhausted"
 }
 
-TEST_CASE("shared: users not held are no exhaustion; a held user's reset is the deadline",
+TEST_CASE("shared: users not held are no exhaustion, and a held user's reset is the deadline",
           "[pool][share]") {
   ManualClock clock;
   TokenPool pool(make_tokens(2), shared_options(), clock);

@@ -28,7 +28,7 @@ const CLUSTERS = {
   },
 };
 // Small quotas that run out and refill in seconds, and GitHub's serial rule.
-const LIMITS = { limits: { core: 40, search: 10 }, windows: { core: 4, search: 4 } };
+const LIMITS = { limits: { core: 80, search: 10 }, windows: { core: 4, search: 4 } };
 const SERIAL_RULE = { perUser: 1, retryAfter: 2, penalty: 2 };
 // Short heartbeats: a test host is dead 3 s after its last beat.
 const COORDINATION = { GH_INGEST_COORDINATE_TICK_MS: '200', GH_INGEST_COORDINATE_TTL_MS: '3000' };
