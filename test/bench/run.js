@@ -20,8 +20,13 @@
 //               through REST: points, queries, requests, 304s, seconds
 //   8. latency  GitHub's latencies and limits: repositories per minute with one lane per
 //               user against --concurrency-per-user=3, with and without the serial rule
+//   9. hosts    one job on 1, 2 and 4 hosts with --coordinate (each a process in its own
+//               network namespace, the same 10 tokens on every host) against one plain
+//               process: wall time, bound, requests and database statements per 1,000
+//               repositories, waste, serial rule; REST and GraphQL. Needs root and a
+//               PostgreSQL (TEST_DATABASE_URL or DATABASE_URL), else skipped with its reason
 //
-//   npm run bench [-- --quick] [--section=quota,peer,cpu,memory,drift,lanes,refresh,latency] [--api=rest[,graphql]] [--json]
+//   npm run bench [-- --quick] [--section=quota,peer,cpu,memory,drift,lanes,refresh,latency,hosts] [--api=rest[,graphql]] [--json]
 //
 // Every pipeline runs in its own process (CPU and peak RSS per process) against its own
 // simulator process (fresh quotas; its CPU is reported apart) and a fresh copy of an
@@ -36,7 +41,9 @@ import { makeDatabaseTemplate, ours, PEER_PIPELINE } from './lib/pipelines.js';
 import { scratchDirectory } from './lib/paths.js';
 import { closeSimulator } from './lib/simulator.js';
 import { evaluateTargets, formatReport } from './lib/report.js';
+import { hostsTargets } from './lib/report-hosts.js';
 import { lanesTargets } from './lib/report-lanes.js';
+import { hostsRuns } from './sections/hosts.js';
 import { driftRuns } from './sections/drift.js';
 import { latencyRuns } from './sections/latency.js';
 import { lanesRuns } from './sections/lanes.js';
@@ -44,7 +51,7 @@ import { parseSection } from './sections/parse.js';
 import { refreshRuns } from './sections/refresh.js';
 import { cpuRuns, graphqlBudgetRuns, memoryRuns, quotaRuns, searchBoundRuns } from './sections/runs.js';
 
-const SECTIONS = ['quota', 'peer', 'cpu', 'memory', 'drift', 'lanes', 'refresh', 'latency'];
+const SECTIONS = ['quota', 'peer', 'cpu', 'memory', 'drift', 'lanes', 'refresh', 'latency', 'hosts'];
 const APIS = ['rest', 'graphql'];
 const USAGE = `Usage: npm run bench [-- options]
 
@@ -57,7 +64,10 @@ const USAGE = `Usage: npm run bench [-- options]
                           under a GraphQL work budget). The lanes, refresh and latency
                           sections run both APIs whatever this says (REST's quota job and
                           GraphQL's search-bound job; GraphQL and REST refreshes; GraphQL
-                          and REST at GitHub's latencies)
+                          and REST at GitHub's latencies). The hosts section runs its own
+                          jobs (REST and GraphQL; quick: REST, 1 and 2 hosts) and needs root
+                          (network namespaces) and a PostgreSQL (TEST_DATABASE_URL or
+                          DATABASE_URL, default the CI's gh_ingest_test), else it is skipped
   --json                  One JSON object on stdout instead of the table
   --help                  Show this help
 `;
@@ -167,6 +177,7 @@ try {
       { pipeline: PEER_PIPELINE, job: 'rest', simulator: 'strict' },
     ], context));
   }
+  if (wants('hosts')) await section('hosts', () => hostsRuns(context));
 } finally {
   await closeSimulator();
   remove();
@@ -185,6 +196,8 @@ const report = {
   otherTargets: Object.fromEntries(ourPipelines.slice(1).map((p) => [p.id, evaluateTargets(results, p.id, { memory: false })])),
   // Issue 14's targets (lanes, refresh, latency), reported with their sections.
   lanesTargets: lanesTargets(results),
+  // One job on several hosts (--coordinate), reported with its section.
+  hostsTargets: hostsTargets(results),
   errors,
   machine: {
     cpus: os.availableParallelism(),

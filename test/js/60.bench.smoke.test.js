@@ -1,6 +1,8 @@
 // npm run bench, smoke version: `node test/bench/run.js --quick --json` runs every
 // section (a few hundred repositories; drift and refresh a few thousand; latency at a
-// tenth of GitHub's) and prints one JSON report whose figures are all there and finite.
+// tenth of GitHub's; hosts: 1 and 2 --coordinate hosts on a tiny job, or skipped with its
+// reason without root or PostgreSQL) and prints one JSON report whose figures are all
+// there and finite.
 // No time, ratio or target is asserted: the bench reports them.
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -36,7 +38,7 @@ describe('npm run bench -- --quick --json', () => {
     assert.equal(exit.status, 0, exit.stderr.split('\n').slice(-8).join('\n'));
     assert.ok(report, `stdout is not JSON: ${exit.stdout.slice(0, 200)}`);
     assert.deepEqual(report.errors, []);
-    assert.deepEqual(report.shown, ['quota', 'peer', 'cpu', 'memory', 'drift', 'lanes', 'refresh', 'latency']);
+    assert.deepEqual(report.shown, ['quota', 'peer', 'cpu', 'memory', 'drift', 'lanes', 'refresh', 'latency', 'hosts']);
     assert.equal(report.quick, true);
   });
 
@@ -127,6 +129,27 @@ describe('npm run bench -- --quick --json', () => {
       assert.equal(typeof t.met, 'boolean');
       assert.match(t.detail, /\S/);
     }
+  });
+
+  it('should report one job on 1 and 2 hosts and a plain process: the same repositories, 0 wasted (or why it was skipped)', () => {
+    const { hosts } = report.sections;
+    if (hosts.skipped) {
+      assert.match(hosts.skipped, /\S/);
+      return;
+    }
+    const { results } = hosts.jobs.rest;
+    assert.deepEqual(Object.keys(results), ['plain', 'hosts-1', 'hosts-2']);
+    for (const [id, r] of Object.entries(results)) {
+      assert.ok(r.stored > 0, `hosts ${id} stored nothing`);
+      assert.equal(r.stored, results['hosts-1'].stored, `hosts ${id}: stored differs from the 1-host run`);
+      assert.equal(r.sameAsOneHost, true, `hosts ${id}: not the 1-host run's repositories`);
+      assert.equal(r.wasted, 0, `hosts ${id}: requests on an empty bucket`);
+      for (const key of ['wallS', 'requests', 'requestsPer1000']) assertFinite(r[key], `hosts.${id}.${key}`);
+      assertFinite(r.bound.windowedS, `hosts.${id}.bound.windowedS`);
+      assert.equal(r.perHost.length, Math.max(1, r.hosts));
+      if (r.hosts) assertFinite(r.databaseStatementsPer1000, `hosts.${id}.databaseStatementsPer1000`);
+    }
+    for (const t of report.hostsTargets) assert.equal(typeof t.met, 'boolean');
   });
 
   it('should list the targets of issue 5 for the sections run, each met or missed', () => {

@@ -1,3 +1,4 @@
+import { formatHostsReport } from './report-hosts.js';
 import { formatLanesReport } from './report-lanes.js';
 
 // The report: one table (Markdown pipes, so it can be pasted into README), the targets
@@ -415,6 +416,8 @@ export function formatReport(report) {
   const lines = mainRows.length ? [table(columns, mainRows), ''] : [];
   const lanes = formatLanesReport(sections, shown);
   if (lanes) lines.push(lanes.trimEnd(), '');
+  const hosts = formatHostsReport(sections, shown);
+  if (hosts) lines.push(hosts.trimEnd(), '');
   const targetLines = (list) => list.map((t) => `  ${(t.met === null ? 'n/a' : t.met ? 'met' : 'MISSED').padEnd(6)}  ${t.target}: ${t.detail}`);
   if (targets.length) {
     const label = columns.find((c) => c.id === primary)?.label;
