@@ -381,6 +381,11 @@ export interface Run {
   holdUser(share: UserShare): void;
   /** --coordinate: no new request for the user; those in flight finish. */
   releaseUser(login: string): void;
+  /**
+   * --coordinate: the held users may be served until this moment (epoch ms), no longer:
+   * renewed with each heartbeat, so a host whose heartbeats stall stops by itself.
+   */
+  renewLeases(untilMs: number): void;
 }
 
 /**

@@ -162,7 +162,7 @@ export function checkTokens(tokens, options = {}) {
  *   `gate`: asked before shared work (--coordinate); each answer may be async.
  * @returns {{done: Promise<object>, stop: () => Promise<object>, stats: () => object,
  *   cancelGroup: (name: string) => void, users: () => object[], holdUser: (share: object) => void,
- *   releaseUser: (login: string) => void}}
+ *   releaseUser: (login: string) => void, renewLeases: (untilMs: number) => void}}
  */
 export function startRun(options, { onBatch, onEvent, gate } = {}) {
   const { groups, ...engineOptions } = options;
@@ -220,6 +220,7 @@ export function startRun(options, { onBatch, onEvent, gate } = {}) {
     users: () => run.users(),
     holdUser: (share) => run.holdUser(share),
     releaseUser: (login) => run.releaseUser(login),
+    renewLeases: (untilMs) => run.renewLeases(untilMs),
   };
 }
 

@@ -256,6 +256,10 @@ void Engine::release_user(std::string_view login) {
   if (pool_) pool_->release_user(login);
 }
 
+void Engine::renew_leases(TimePoint until) {
+  if (pool_) pool_->renew_leases(until);
+}
+
 void Engine::queue_group_tasks(std::size_t group) {
   // Lazily: a group holds at most one queued search per worker, taken from its queries
   // in order. A cluster that fills up from its first query never plans the others, and
@@ -479,6 +483,14 @@ void Engine::search_ended(std::size_t s) {
 }
 
 void Engine::adopt_work() {
+  {
+    // Store what this host fetched before it waits for the others: the job waits for a
+    // live host's claimed repositories to be stored, so a host idling with a part-filled
+    // batch would make the others wait for it while it waits for them.
+    std::unique_lock<std::mutex> lock(mutex_);
+    for (std::size_t g = 0; g < state_.size(); ++g) flush(g, lock);
+    ack_cv_.wait(lock, [&] { return unacked_ == 0 || stop_.stopped(); });
+  }
   WorkGate::Adopted adopted = options_.gate->adopt();
   std::vector<std::size_t> reopened;  // groups with queries to search again
   std::vector<std::string> unknown;
@@ -935,6 +947,11 @@ void Engine::fetch_owed(GitHubApi& api, GitHubJson& json, const RefreshTarget& t
                                                   work.repository_etag, error);
   switch (status) {
     case ApiStatus::ok:
+      // REST's search results carry no watchers (subscribers); the same repository found
+      // by a search in the same run has none, so one fetched by id keeps none either: a
+      // row must not depend on the path that brought it (a dead host's repositories are
+      // fetched by id by another host of the job).
+      if (options_.details_api == DetailsApi::rest) work.repo.watchers.reset();
       break;
     case ApiStatus::stopped:
       return;

@@ -232,6 +232,7 @@ class Engine {
   std::vector<UserStatus> users() const;
   void hold_user(const UserShare& share);
   void release_user(std::string_view login);
+  void renew_leases(TimePoint until);
 
  private:
   struct SearchWork {

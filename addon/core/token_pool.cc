@@ -200,7 +200,7 @@ int TokenPool::lane_width(const Group& group) const {
 bool TokenPool::leased(const Group& group) const {
   // Tokens of unknown login serve as they would alone: the token check at start runs
   // while the other hosts hold off, and tells which user each token is.
-  return !options_.shared || group.login.empty() || group.held;
+  return !options_.shared || group.login.empty() || (group.held && clock_.now() < lease_until_);
 }
 
 bool TokenPool::fits_limit(const Group& group, std::string_view resource,
@@ -915,6 +915,14 @@ void TokenPool::hold_user(const UserShare& share) {
     }
     import_share(*group, share, now);
     group->held = true;
+  }
+  changed_.notify_all();
+}
+
+void TokenPool::renew_leases(TimePoint until) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    lease_until_ = until;
   }
   changed_.notify_all();
 }

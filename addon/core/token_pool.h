@@ -301,6 +301,11 @@ class TokenPool {
   void release_user(std::string_view login);
   // Every known user (login set): its state to hand over, whether held, its requests.
   std::vector<UserStatus> users() const;
+  // Shared mode: this host's leases hold until `until` and no longer, unless renewed. The
+  // job's database frees a host's users once its heartbeat is older than its TTL; a host
+  // whose heartbeats stall (a blocked event loop, a slow database) must stop sending for
+  // them before that, whatever its own threads are doing. Until the first call: no limit.
+  void renew_leases(TimePoint until);
 
   PoolSnapshot snapshot() const;
   // Called from worker threads, without the pool's lock held; keep it short.
@@ -436,6 +441,7 @@ class TokenPool {
   mutable std::mutex mutex_;
   std::condition_variable changed_;
   std::vector<Worker> workers_;
+  TimePoint lease_until_ = TimePoint::max();  // shared mode: renew_leases
   std::array<std::uint64_t, kOutcomeCount> outcomes_{};
   std::uint64_t total_requests_ = 0;
   std::map<std::string, std::uint64_t, std::less<>> requests_by_resource_;

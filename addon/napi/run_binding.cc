@@ -1,5 +1,6 @@
 #include "napi/run_binding.h"
 
+#include <chrono>
 #include <optional>
 #include <string>
 #include <thread>
@@ -420,7 +421,8 @@ Napi::Function Run::Define(Napi::Env env) {
                       InstanceMethod("answerGate", &Run::AnswerGate),
                       InstanceMethod("users", &Run::Users),
                       InstanceMethod("holdUser", &Run::HoldUser),
-                      InstanceMethod("releaseUser", &Run::ReleaseUser)});
+                      InstanceMethod("releaseUser", &Run::ReleaseUser),
+                      InstanceMethod("renewLeases", &Run::RenewLeases)});
 }
 
 Run::Run(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Run>(info) {
@@ -574,6 +576,19 @@ Napi::Value Run::ReleaseUser(const Napi::CallbackInfo& info) {
   std::optional<std::string> login = RequireString(env, info[0], "login");
   if (!login) return env.Undefined();
   if (state_) state_->engine->release_user(*login);
+  return env.Undefined();
+}
+
+}  // namespace gh::napi
+
+namespace gh::napi {
+
+Napi::Value Run::RenewLeases(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber()) return ThrowInvalidArgument(env, "epoch milliseconds", "untilMs", info[0]);
+  const auto until = TimePoint(std::chrono::duration_cast<TimePoint::duration>(
+      std::chrono::milliseconds(info[0].As<Napi::Number>().Int64Value())));
+  if (state_) state_->engine->renew_leases(until);
   return env.Undefined();
 }
 

@@ -32,6 +32,7 @@ class Run final : public Napi::ObjectWrap<Run> {
   Napi::Value Users(const Napi::CallbackInfo& info);
   Napi::Value HoldUser(const Napi::CallbackInfo& info);
   Napi::Value ReleaseUser(const Napi::CallbackInfo& info);
+  Napi::Value RenewLeases(const Napi::CallbackInfo& info);
 
   std::shared_ptr<RunState> state_;
 };

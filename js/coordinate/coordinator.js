@@ -112,10 +112,15 @@ export class Coordinator {
       progress: { ...this.counts, requests: stats?.totalRequests ?? 0 },
     };
     let answer;
+    const sentAt = Date.now();
     try {
       answer = await this.job.sync(status);
       this.syncFailures = 0;
-      this.lastSync = Date.now();
+      this.lastSync = sentAt;
+      // The database keeps this host's leases until TTL after it committed this beat,
+      // which is later than we sent it: half a TTL from the sending leaves the other
+      // half for requests already in flight to end before another host may take over.
+      this.run?.renewLeases(sentAt + this.job.ttlMs / 2);
     } catch (err) {
       this.syncFailures += 1;
       if (err.code === 'P0002') return this.lose(err.message);
