@@ -502,3 +502,25 @@ TEST_CASE("shared: no permit is granted for a user while this host does not hold
   CHECK(granted.load() == kWorkers * kRequests);
   CHECK(pool.snapshot().held_users == kUsers);
 }
+
+TEST_CASE("shared: leases lapse at the renewal deadline until renewed again", "[pool][share]") {
+  ManualClock clock;
+  TokenPool pool(make_tokens(1), shared_options(), clock);
+  pool.set_login(0, "alice");
+  pool.hold_user(lease("alice"));
+  // Before any renewal there is no deadline (a run without a coordinator's heartbeat).
+  clock.advance(Millis(3'600'000));
+  CHECK(pool.try_acquire(0, "core").status == AcquireStatus::ok);
+
+  pool.renew_leases(clock.now() + Millis(1500));
+  CHECK(pool.try_acquire(0, "core").status == AcquireStatus::ok);
+  clock.advance(Millis(1500));
+  // The heartbeat stalled: the database may give alice to another host from now on.
+  Acquisition lapsed = pool.try_acquire(0, "core");
+  CHECK(lapsed.status == AcquireStatus::would_block);
+  CHECK(user(pool, "alice").held);  // still this host's in the database's eyes, not served
+  CHECK(pool.snapshot().resources["core"].exhausted == 0);  // not a quota wait
+
+  pool.renew_leases(clock.now() + Millis(1500));
+  CHECK(pool.try_acquire(0, "core").status == AcquireStatus::ok);
+}
