@@ -258,7 +258,8 @@ export function latencyJobs(quick) {
     warm: 'search', latency: JSON.stringify({ scale }),
   };
   const strict = { ...simulator, concurrency: JSON.stringify({ perUser: 1, penalty }) };
-  const wallLimitS = quick ? 30 : 150;
+  // Quick: long enough for a rate, short enough for CI (the smoke test checks shapes only).
+  const wallLimitS = quick ? 15 : 150;
   // The throttling plugin's search spacing (2,000 ms: 30 a minute), at GitHub's own pace.
   const job = (limit) => ({ config: DEFAULT_CLUSTERS_PATH, limit, details: ALL_DETAILS, searchSpacingMs: 2000, wallLimitS });
   return {
