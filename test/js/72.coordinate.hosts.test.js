@@ -10,7 +10,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { startSimulator } from '../simulator/index.js';
-import { cleanEnv, nodeAsync, root, tempDir } from '../support/helpers.js';
+import { ingestInHost, storedTable } from '../support/coordinated-ingest.js';
+import { nodeAsync, root, tempDir } from '../support/helpers.js';
 import { createHosts, netnsAvailable, removeAllHosts } from '../support/netns.js';
 import { createTestSchema, schemaDatabaseUrl } from '../support/test-database.js';
 
@@ -32,8 +33,6 @@ const LIMITS = { limits: { core: 80, search: 10 }, windows: { core: 4, search: 4
 const SERIAL_RULE = { perUser: 1, retryAfter: 2, penalty: 2 };
 // Short heartbeats: a test host is dead 3 s after its last beat.
 const COORDINATION = { GH_INGEST_COORDINATE_TICK_MS: '200', GH_INGEST_COORDINATE_TTL_MS: '3000' };
-// Columns that differ between any two runs: when a row was written.
-const VOLATILE = ['ingested_at', 'refreshed_at'];
 
 let sim;
 let dir;
@@ -52,35 +51,17 @@ function baseEnv(databaseUrl, apiUrl) {
 const ingestArgs = (...extra) => [path.join(root, 'ingest-balanced-parallel.js'), `--config=${path.join(dir, 'clusters.json')}`,
   '--api=rest', '--json', ...extra];
 
-// Runs the ingest in `host` to its end: {status, stdout, stderr, summary}.
-function ingestOn(host, databaseUrl, extra = []) {
-  return new Promise((resolve, reject) => {
-    const child = host.spawn(process.execPath, ingestArgs('--coordinate', ...extra), {
-      cwd: dir, env: cleanEnv(baseEnv(host.databaseUrl(databaseUrl), host.url(sim.url))),
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk) => { stdout += chunk; });
-    child.stderr.setEncoding('utf8').on('data', (chunk) => { stderr += chunk; });
-    const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
-    child.once('error', reject);
-    child.once('close', (status, signal) => {
-      clearTimeout(timer);
-      let summary = null;
-      try { summary = JSON.parse(stdout.trim().split('\n').pop()); } catch { /* reported below */ }
-      resolve({ status, signal, stdout, stderr, summary });
-    });
+// Runs the ingest in `host` to its end: {status, signal, stdout, stderr, summary}.
+async function ingestOn(host, databaseUrl, extra = []) {
+  const { child, done } = ingestInHost(host, {
+    args: ingestArgs('--coordinate', ...extra), cwd: dir, env: baseEnv(host.databaseUrl(databaseUrl), host.url(sim.url)),
   });
-}
-
-async function table(db) {
-  const { rows } = await db.query('SELECT * FROM repositories ORDER BY id');
-  return rows.map((row) => {
-    const copy = { ...row };
-    for (const column of VOLATILE) delete copy[column];
-    copy.clusters = [...copy.clusters].sort();
-    return copy;
-  });
+  const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+  try {
+    return await done;
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 before(async () => {
@@ -104,7 +85,7 @@ describe('one job on three hosts', { skip }, () => {
       cwd: dir, timeout: 240_000, env: baseEnv(schemaDatabaseUrl(alone.schema), sim.url.replace('0.0.0.0', '127.0.0.1')),
     });
     assert.equal(single.status, 0, single.stderr);
-    const expected = await table(alone);
+    const expected = await storedTable(alone);
     assert.ok(expected.length >= 400, `${expected.length} repositories: too few to prove anything`);
 
     const shared = await schema('coord_shared');
@@ -137,6 +118,6 @@ describe('one job on three hosts', { skip }, () => {
     console.log(`added per host: ${added.join(', ')}; elapsed ${runs.map((run) => run.summary.elapsed_s).join(', ')} s ` +
       `(alone: ${JSON.parse(single.stdout.trim().split('\n').pop()).elapsed_s} s)`);
 
-    assert.deepEqual(await table(shared), expected);
+    assert.deepEqual(await storedTable(shared), expected);
   });
 });

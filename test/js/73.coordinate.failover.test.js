@@ -13,7 +13,8 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 
 import { startSimulator } from '../simulator/index.js';
-import { cleanEnv, nodeAsync, root, tempDir } from '../support/helpers.js';
+import { ingestInHost, storedTable } from '../support/coordinated-ingest.js';
+import { nodeAsync, root, tempDir } from '../support/helpers.js';
 import { createHosts, netnsAvailable, removeAllHosts } from '../support/netns.js';
 import { createTestSchema, schemaDatabaseUrl } from '../support/test-database.js';
 
@@ -41,8 +42,6 @@ const SIMULATION = {
 // Short heartbeats: a test host is dead 3 s after its last beat.
 const TTL_MS = 3000;
 const COORDINATION = { GH_INGEST_COORDINATE_TICK_MS: '200', GH_INGEST_COORDINATE_TTL_MS: String(TTL_MS) };
-// Columns that differ between any two runs: when a row was written.
-const VOLATILE = ['ingested_at', 'refreshed_at'];
 // A coordinated run here takes about 30 s; hosts still running this long after their
 // start are stuck: the job's tables are shown in the failure, then the hosts killed.
 const RUN_TIMEOUT_MS = 75_000;
@@ -73,39 +72,16 @@ const ingestArgs = (...extra) => [path.join(root, 'ingest-balanced-parallel.js')
  * the job (coord_hosts.host) once it has said it on stderr, and `job()` the job's id.
  */
 function startOn(host, databaseUrl, label) {
-  const child = host.spawn(process.execPath, ingestArgs('--coordinate'), {
-    cwd: dir, env: cleanEnv(baseEnv(host.databaseUrl(databaseUrl), host.url(sim.url))),
+  const { child, done, stderr } = ingestInHost(host, {
+    args: ingestArgs('--coordinate'), cwd: dir, env: baseEnv(host.databaseUrl(databaseUrl), host.url(sim.url)),
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk) => { stdout += chunk; });
-  child.stderr.setEncoding('utf8').on('data', (chunk) => { stderr += chunk; });
-  const done = new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (status, signal) => {
-      let summary = null;
-      try { summary = JSON.parse(stdout.trim().split('\n').pop()); } catch { /* reported by the caller */ }
-      resolve({ status, signal, stdout, stderr, summary });
-    });
-  });
-  const joined = () => stderr.match(/^coordinate: (opened|joined) job (\d+) as (\S+)$/m);
+  const joined = () => stderr().match(/^coordinate: (opened|joined) job (\d+) as (\S+)$/m);
   return {
-    label, child, done, exited: false,
-    stderr: () => stderr,
+    label, child, done, exited: false, stderr,
     joined: () => joined()?.[1] ?? null,
     job: () => (joined() ? Number(joined()[2]) : null),
     name: () => joined()?.[3] ?? null,
   };
-}
-
-async function table(db) {
-  const { rows } = await db.query('SELECT * FROM repositories ORDER BY id');
-  return rows.map((row) => {
-    const copy = { ...row };
-    for (const column of VOLATILE) delete copy[column];
-    copy.clusters = [...copy.clusters].sort();
-    return copy;
-  });
 }
 
 // One process alone, without --coordinate, on a schema of its own: the table every
@@ -119,7 +95,7 @@ async function expectedTable() {
       cwd: dir, timeout: RUN_TIMEOUT_MS, env: baseEnv(schemaDatabaseUrl(alone.schema), sim.url.replace('0.0.0.0', '127.0.0.1')),
     });
     assert.equal(single.status, 0, single.stderr);
-    const rows = await table(alone);
+    const rows = await storedTable(alone);
     assert.ok(rows.length >= 400, `${rows.length} repositories: too few to prove anything`);
     return { rows, elapsed: JSON.parse(single.stdout.trim().split('\n').pop()).elapsed_s };
   })();
@@ -241,7 +217,7 @@ describe('hosts that die or join mid-job', { skip }, () => {
     const survivors = runs.filter((run) => run !== victim);
     const ends = await endsOk(shared, survivors, started);
     const stats = sim.stats();
-    const got = await table(shared);
+    const got = await storedTable(shared);
     const { rows: queries } = await shared.query('SELECT query, host, state, attempts FROM coord_queries ORDER BY query');
     const { rows: jobs } = await shared.query('SELECT id, finished_at FROM coord_jobs');
     const { rows: [victimStored] } = await shared.query('SELECT count(*)::int AS n FROM coord_claims WHERE host = $1', [atKill.name]);
@@ -337,7 +313,7 @@ describe('hosts that die or join mid-job', { skip }, () => {
     assert.equal(stats.wasted, 0, 'requests sent on an empty bucket');
     assertNoPause(stats);
     assert.equal(sumOf(parts.map((p) => p.added ?? 0)), expected.rows.length, `added per host: ${parts.map((p) => p.added).join(', ')}`);
-    assert.deepEqual(await table(shared), expected.rows);
+    assert.deepEqual(await storedTable(shared), expected.rows);
   });
 });
 
