@@ -185,6 +185,10 @@ BEGIN
    WHERE u.login = s.key AND u.holder = p_host;
 
   SELECT count(*) INTO v_hosts FROM coord_hosts h WHERE h.job = v_me.job AND coord_live(h.host);
+  -- Orders this beat with a host's coord_begin_check (its UPDATE of the job row): else a
+  -- beat that has not seen the check yet could grant itself lanes while the checker,
+  -- not seeing those uncommitted grants, sends GET /user for the same users.
+  PERFORM 1 FROM coord_jobs WHERE id = v_me.job FOR SHARE;
   v_checking := EXISTS (SELECT 1 FROM coord_jobs j WHERE j.id = v_me.job AND j.check_host IS NOT NULL
                           AND j.check_host <> p_host AND j.check_until > clock_timestamp()
                           AND coord_live(j.check_host));
