@@ -157,12 +157,14 @@ export function checkTokens(tokens, options = {}) {
  *   checked the tokens itself (with checkTokens: false).
  * @param {{onBatch?: (batch: object) => unknown, onEvent?: (event: object) => void,
  *   gate?: {takeQuery: (query: string) => Promise<boolean>, queryDone: (query: string, complete: boolean) => Promise<void>,
- *     claim: (items: Array<{id: number, nodeId: string, fullName: string, cluster: string}>) => Promise<boolean[]>,
- *     adopt: () => Promise<{queries: string[], owed: Array<{id: number, cluster: string, nodeId?: string, fullName?: string, clusters?: string[]}>}>}}} [handlers]
+ *     claim: (items: Array<{id: number, nodeId: string, fullName: string, cluster: string, row: object}>) => Promise<Array<boolean|'offered'>>,
+ *     offer: (items: Array<{id: number, nodeId: string, fullName: string, cluster: string, row: object}>) => Promise<Array<false|'offered'>>,
+ *     adopt: () => Promise<{queries: string[], owed: Array<{id: number, cluster: string, nodeId?: string, fullName?: string, clusters?: string[], row?: object}>}>}}} [handlers]
  *   `gate`: asked before shared work (--coordinate); each answer may be async.
  * @returns {{done: Promise<object>, stop: () => Promise<object>, stats: () => object,
  *   cancelGroup: (name: string) => void, users: () => object[], holdUser: (share: object) => void,
- *   releaseUser: (login: string) => void, renewLeases: (untilMs: number) => void}}
+ *   releaseUser: (login: string) => void, renewLeases: (untilMs: number) => void,
+ *   offerToIdleHosts: (hosts: number) => void}}
  */
 export function startRun(options, { onBatch, onEvent, gate } = {}) {
   const { groups, ...engineOptions } = options;
@@ -221,6 +223,7 @@ export function startRun(options, { onBatch, onEvent, gate } = {}) {
     holdUser: (share) => run.holdUser(share),
     releaseUser: (login) => run.releaseUser(login),
     renewLeases: (untilMs) => run.renewLeases(untilMs),
+    offerToIdleHosts: (hosts) => run.offerToIdleHosts(hosts),
   };
 }
 

@@ -336,17 +336,33 @@ void Engine::add_failed_search(std::size_t s, std::size_t group, const std::stri
 
 bool Engine::take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh,
                   bool& owed, std::vector<std::pair<std::size_t, DetailWork>>& details,
-                  std::size_t max_details, std::vector<RefreshTarget>& rereads, bool& adopt) {
+                  std::size_t max_details, std::vector<RefreshTarget>& rereads, bool& adopt,
+                  bool& offer) {
   search.reset();
   refresh.reset();
   owed = false;
   adopt = false;
+  offer = false;
   details.clear();
   rereads.clear();
   const bool reread_graphql = options_.details_api == DetailsApi::graphql;
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
     if (stop_.stopped()) return false;
+    // Other hosts of the job are idle: their share of what waits here, from the backs of
+    // the queues (searches claim a whole range at once, so the queue can hold minutes of
+    // work while they have none).
+    if (idle_hosts_ > 0 && !offering_ && options_.gate != nullptr) {
+      const std::size_t share = details_.size() * idle_hosts_ / (idle_hosts_ + 1);
+      idle_hosts_ = 0;
+      if (share > 0) {
+        for (auto& [group, work] : details_.take_back(share)) details.emplace_back(group, std::move(work));
+        offering_ = true;
+        offer = true;
+        ++busy_;
+        return true;
+      }
+    }
     // Details first: a claimed repository is delivered before more are searched, which
     // keeps the pipeline short and memory flat.
     while (details.size() < max_details) {
@@ -494,6 +510,7 @@ void Engine::adopt_work() {
   WorkGate::Adopted adopted = options_.gate->adopt();
   std::vector<std::size_t> reopened;  // groups with queries to search again
   std::vector<std::string> unknown;
+  std::vector<std::pair<std::size_t, Repository>> offered_work;  // group, repository
   {
     std::lock_guard<std::mutex> guard(mutex_);
     if (stop_.stopped()) return;
@@ -526,17 +543,30 @@ void Engine::adopt_work() {
         }
       }
     }
-    for (const OwedRepository& o : adopted.owed) {
+    for (OwedRepository& o : adopted.owed) {
       if (o.group >= groups_.size()) continue;
-      // Claimed for its group even past the limit, as an earlier run's pending ones: the
-      // dead host counted it within the job's. Not claimed (stored and known here, or this
-      // host's already): nothing to fetch. Nobody else touches the registry meanwhile.
-      const std::int64_t before = registry_.claimed(o.group);
-      registry_.claim_owed(o.id, o.group, o.finders);
-      if (registry_.claimed(o.group) == before) continue;
+      // Offered by this host and adopted back: claimed here already, queued as it is.
+      const bool mine = offered_ids_.erase(o.id) > 0;
+      if (!mine) {
+        // Claimed for its group even past the limit, as an earlier run's pending ones:
+        // the job counted it within its room. Not claimed (stored and known here, or this
+        // host's already): nothing to fetch. Nobody else touches the registry meanwhile.
+        const std::int64_t before = registry_.claimed(o.group);
+        registry_.claim_owed(o.id, o.group, o.finders);
+        if (registry_.claimed(o.group) == before) continue;
+      }
+      if (o.repo && o.repo->id == o.id) {
+        // Offered with its search fields: straight to its details, as if found here.
+        if (!mine) ++result_.adopted_offered;
+        offered_work.emplace_back(o.group, std::move(*o.repo));
+        continue;
+      }
       owed_names_.emplace(o.id, std::make_pair(o.node_id, o.full_name));
       owed_.push(o.group, RefreshTarget{o.id, o.group, {}, std::nullopt});
     }
+  }
+  for (auto& [group, repo] : offered_work) {
+    queue_details(group, DetailWork{std::move(repo), false, {}, false, {}}, false);
   }
   for (const std::string& query : unknown) {
     emit({EngineEvent::Kind::warning, std::nullopt,
@@ -546,6 +576,40 @@ void Engine::adopt_work() {
           std::nullopt});
   }
   for (std::size_t g : reopened) queue_group_tasks(g);
+  work_cv_.notify_all();
+}
+
+void Engine::offer_to_idle_hosts(std::size_t hosts) {
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    idle_hosts_ = hosts;
+  }
+  work_cv_.notify_one();
+}
+
+void Engine::offer_details(std::vector<std::pair<std::size_t, DetailWork>>& details) {
+  std::vector<WorkGate::Found> found;
+  found.reserve(details.size());
+  for (const auto& [group, work] : details) {
+    found.push_back(WorkGate::Found{work.repo.id, work.repo.node_id, work.repo.full_name, group,
+                                    &work.repo});
+  }
+  const std::vector<bool> taken =
+      stop_.stopped() ? std::vector<bool>() : options_.gate->offer(found);
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    // Back to the front, in their order: this host fetches what the job did not take.
+    for (std::size_t i = details.size(); i-- > 0;) {
+      if (i < taken.size() && taken[i]) {
+        offered_ids_.insert(details[i].second.repo.id);
+        ++result_.offered;
+      } else {
+        details_.push_front(details[i].first, std::move(details[i].second));
+      }
+    }
+    offering_ = false;
+  }
+  details.clear();
   work_cv_.notify_all();
 }
 
@@ -621,22 +685,32 @@ void Engine::claim_from_gate(std::vector<std::pair<std::size_t, Repository*>>& c
   std::vector<WorkGate::Found> found;
   found.reserve(claimed.size());
   for (const auto& [group, repo] : claimed) {
-    found.push_back(WorkGate::Found{repo->id, repo->node_id, repo->full_name, group});
+    found.push_back(WorkGate::Found{repo->id, repo->node_id, repo->full_name, group, repo});
   }
   // After stop() the gate is not asked, and nothing more is fetched anyway.
   if (stop_.stopped()) {
     claimed.clear();
     return;
   }
-  const std::vector<bool> granted = options_.gate->claim(found);
+  const std::vector<WorkGate::Claim> granted = options_.gate->claim(found);
   // What the answer leaves out is denied too: the job has not recorded this host's claim,
   // so another host may fetch it.
   std::vector<std::size_t> reopened;
   std::size_t kept = 0;
   std::int64_t denied = 0;
+  std::int64_t offered = 0;
   for (std::size_t i = 0; i < claimed.size(); ++i) {
-    if (i < granted.size() && granted[i]) {
+    const WorkGate::Claim verdict = i < granted.size() ? granted[i] : WorkGate::Claim::elsewhere;
+    if (verdict == WorkGate::Claim::mine) {
       claimed[kept++] = claimed[i];
+      continue;
+    }
+    if (verdict == WorkGate::Claim::offered) {
+      // The job's now, in its group's count here as in the job's: another host fetches
+      // it, or this one when it adopts it back.
+      std::lock_guard<std::mutex> guard(mutex_);
+      offered_ids_.insert(claimed[i].second->id);
+      ++offered;
       continue;
     }
     // Another host has it: its place in the group's limit goes back to the group, and
@@ -648,6 +722,10 @@ void Engine::claim_from_gate(std::vector<std::pair<std::size_t, Repository*>>& c
     }
   }
   claimed.resize(kept);
+  if (offered > 0) {
+    std::lock_guard<std::mutex> guard(mutex_);
+    result_.offered += offered;
+  }
   if (denied == 0) return;
   {
     std::lock_guard<std::mutex> guard(mutex_);
@@ -1020,9 +1098,12 @@ void Engine::run_worker(std::size_t index) {
   // The size of this worker's next GraphQL query, leased before taking work: a larger
   // size on trial goes to one query at a time.
   BatchLease lease = graphql ? batch_sizer_.lease() : BatchLease{1, false};
-  while (take(search, refresh, owed, details, lease.size, rereads, adopt)) {
+  bool offer = false;
+  while (take(search, refresh, owed, details, lease.size, rereads, adopt, offer)) {
     if (adopt) {
       adopt_work();
+    } else if (offer) {
+      offer_details(details);
     } else if (!details.empty() && details.front().second.fallback) {
       // Failed through the run's API: alone, through the other one.
       const std::size_t group = details.front().first;

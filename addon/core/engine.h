@@ -23,6 +23,7 @@
 #include <string_view>
 #include <thread>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "core/batch_sizer.h"
@@ -206,6 +207,10 @@ struct EngineResult {
   // (one adopted later still counts).
   std::int64_t claimed_elsewhere = 0;
   std::int64_t queries_elsewhere = 0;
+  // Claimed for the job and offered to idle hosts with their search fields (fetched and
+  // stored by whichever host adopted them), and those this host adopted that way.
+  std::int64_t offered = 0;
+  std::int64_t adopted_offered = 0;
 };
 
 class Engine {
@@ -233,6 +238,10 @@ class Engine {
   void hold_user(const UserShare& share);
   void release_user(std::string_view login);
   void renew_leases(TimePoint until);
+  // With a gate: `hosts` other hosts of the job have nothing to do (the heartbeat says
+  // so). The next worker free offers them their share of the queued details,
+  // hosts / (hosts + 1) of it, through WorkGate::offer; once per call.
+  void offer_to_idle_hosts(std::size_t hosts);
 
  private:
   struct SearchWork {
@@ -269,9 +278,13 @@ class Engine {
   // `rereads`: stored repositories to re-read in one GraphQL query (--refresh with
   // --api=graphql), up to kGraphqlMaxRepositories.
   // `adopt`: no work is left, ask the gate for the work of hosts that died (adopt_work).
+  // `offer`: `details` are queued work to offer to idle hosts (offer_details).
   bool take(std::optional<SearchWork>& search, std::optional<RefreshTarget>& refresh, bool& owed,
             std::vector<std::pair<std::size_t, DetailWork>>& details, std::size_t max_details,
-            std::vector<RefreshTarget>& rereads, bool& adopt);
+            std::vector<RefreshTarget>& rereads, bool& adopt, bool& offer);
+  // Offers queued details to the job's idle hosts; what the job does not take is queued
+  // again, ahead.
+  void offer_details(std::vector<std::pair<std::size_t, DetailWork>>& details);
   // An owed repository (EngineOptions::owed): its search fields by id, then its details.
   void fetch_owed(GitHubApi& api, GitHubJson& json, const RefreshTarget& target);
   // A repository fetched by id (re-checked or owed): its details queued (`first`: ahead of
@@ -382,6 +395,13 @@ class Engine {
   std::vector<bool> splitter_lost_;  // a range of it failed: its query is not exhausted
   // Owed repositories' node id and name, by id (the pending list repeats them).
   std::unordered_map<std::int64_t, std::pair<std::string, std::string>> owed_names_;
+  // Offered to the job by this host (claimed in the registry for their group): one
+  // adopted back is queued as it is, not claimed again.
+  std::unordered_set<std::int64_t> offered_ids_;
+  // Other hosts of the job with nothing to do, as the last heartbeat said: a share of the
+  // queued details is offered to them once per beat (offer_to_idle_hosts), by one worker.
+  std::size_t idle_hosts_ = 0;
+  bool offering_ = false;
   bool refresh_turn_ = false;
   std::size_t worker_count_ = 1;  // searches and re-checks take turns
   std::vector<GroupState> state_;

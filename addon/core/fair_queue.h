@@ -77,6 +77,21 @@ class FairQueue {
     return out;
   }
 
+  // Removes up to `n` items from the backs of the groups' queues (the work their turn
+  // would reach last), one group after another, with their groups.
+  std::vector<std::pair<std::size_t, T>> take_back(std::size_t n) {
+    std::vector<std::pair<std::size_t, T>> out;
+    while (out.size() < n && size_ > 0) {
+      for (std::size_t group = 0; group < queues_.size() && out.size() < n; ++group) {
+        if (queues_[group].empty()) continue;
+        out.emplace_back(group, std::move(queues_[group].back()));
+        queues_[group].pop_back();
+        --size_;
+      }
+    }
+    return out;
+  }
+
   void pause(std::size_t group) { paused_[group] = true; }
   void resume(std::size_t group) { paused_[group] = false; }
   bool paused(std::size_t group) const { return paused_[group]; }

@@ -10,8 +10,11 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "core/repository.h"
 
 namespace gh {
 
@@ -24,6 +27,9 @@ struct OwedRepository {
   std::string node_id;    // as recorded, for the pending list if it fails again
   std::string full_name;
   std::vector<std::size_t> finders;  // the other groups whose searches found it
+  // Its search fields, when the host that found it offered it to the job (WorkGate::claim):
+  // queued for its details as it is, with no request to fetch it by id.
+  std::optional<Repository> repo;
 };
 
 class WorkGate {
@@ -46,15 +52,29 @@ class WorkGate {
     std::string node_id;
     std::string full_name;
     std::size_t group = 0;  // the one this host would claim it for
+    const Repository* repo = nullptr;  // its search fields, valid during the call
+  };
+  enum class Claim {
+    mine,       // this host fetches it
+    elsewhere,  // another host had claimed it already
+    // Claimed for the job and offered to a host with nothing to do: that host (or this
+    // one, if it goes idle first) gets it from adopt() with its search fields.
+    offered,
   };
   // New repositories this host would claim (its own registry and known ids have
-  // decided): per entry, in order, whether the job lets this host fetch it (true) or
-  // another host has it already (false). One call per search page.
-  virtual std::vector<bool> claim(const std::vector<Found>& found) = 0;
+  // decided): per entry, in order, what the job decided. One call per search page.
+  virtual std::vector<Claim> claim(const std::vector<Found>& found) = 0;
+
+  // Repositories this host claimed and has not started, offered to the job's idle hosts
+  // (Engine::offer_to_idle_hosts): per entry, whether the job took the offer (true: this
+  // host no longer fetches it; another host, or this one, gets it from adopt()).
+  virtual std::vector<bool> offer(const std::vector<Found>& found) = 0;
 
   struct Adopted {
     std::vector<std::string> queries;  // to run again from their first page
-    std::vector<OwedRepository> owed;  // claimed but not stored: to fetch by id
+    // Claimed but not stored: offered ones (with their search fields), a dead host's (to
+    // fetch by id unless offered).
+    std::vector<OwedRepository> owed;
     bool empty() const { return queries.empty() && owed.empty(); }
   };
   // Called when this host has no work left: the work of hosts that died. Empty: the job

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "napi/arguments.h"
+#include "napi/to_js.h"
 
 namespace gh::napi {
 
@@ -51,25 +52,45 @@ void JsGate::query_done(const std::string& query, bool complete) {
   });
 }
 
-std::vector<bool> JsGate::claim(const std::vector<Found>& found) {
+// The repositories of a claim or an offer, as the JS gate reads them: {id, nodeId,
+// fullName, cluster, row}, `row` their search fields as the engine delivers a row.
+Napi::Array JsGate::items(Napi::Env env, const std::vector<Found>& found) const {
+  Napi::Array items = Napi::Array::New(env, found.size());
+  for (std::size_t i = 0; i < found.size(); ++i) {
+    Napi::Object item = Napi::Object::New(env);
+    item.Set("id", Napi::Number::New(env, static_cast<double>(found[i].id)));
+    item.Set("nodeId", found[i].node_id);
+    item.Set("fullName", found[i].full_name);
+    item.Set("cluster", groups_.at(found[i].group).name);
+    if (found[i].repo != nullptr) item.Set("row", ToJs(env, *found[i].repo, DetailReport{}));
+    items.Set(static_cast<uint32_t>(i), item);
+  }
+  return items;
+}
+
+std::vector<WorkGate::Claim> JsGate::claim(const std::vector<Found>& found) {
+  // `found` outlives the call: its worker waits for the answer.
   Answer answer = call("claim", [&found, this](Napi::Env env) {
-    // `found` outlives the call: its worker waits for the answer.
-    Napi::Array items = Napi::Array::New(env, found.size());
-    for (std::size_t i = 0; i < found.size(); ++i) {
-      Napi::Object item = Napi::Object::New(env);
-      item.Set("id", Napi::Number::New(env, static_cast<double>(found[i].id)));
-      item.Set("nodeId", found[i].node_id);
-      item.Set("fullName", found[i].full_name);
-      item.Set("cluster", groups_.at(found[i].group).name);
-      items.Set(static_cast<uint32_t>(i), item);
-    }
     Napi::Array args = Napi::Array::New(env, 1);
-    args.Set(0u, items);
+    args.Set(0u, items(env, found));
     return args;
   });
   // Anything but one answer per repository claims nothing: another host may have them.
-  if (answer.flags.size() != found.size()) return std::vector<bool>(found.size(), false);
-  return answer.flags;
+  if (answer.claims.size() != found.size()) return std::vector<Claim>(found.size(), Claim::elsewhere);
+  return answer.claims;
+}
+
+std::vector<bool> JsGate::offer(const std::vector<Found>& found) {
+  Answer answer = call("offer", [&found, this](Napi::Env env) {
+    Napi::Array args = Napi::Array::New(env, 1);
+    args.Set(0u, items(env, found));
+    return args;
+  });
+  // Taken: 'offered'. Anything else (a malformed answer, a cancelled call) keeps them here.
+  std::vector<bool> taken(found.size(), false);
+  if (answer.claims.size() != found.size()) return taken;
+  for (std::size_t i = 0; i < found.size(); ++i) taken[i] = answer.claims[i] == Claim::offered;
+  return taken;
 }
 
 WorkGate::Adopted JsGate::adopt() {
@@ -86,8 +107,16 @@ void JsGate::answer(Napi::Env env, std::uint64_t id, const Napi::Value& value) {
   if (value.IsBoolean()) {
     answer.flag = value.As<Napi::Boolean>().Value();
   } else if (value.IsArray()) {
-    Napi::Array flags = value.As<Napi::Array>();
-    for (uint32_t i = 0; i < flags.Length(); ++i) answer.flags.push_back(flags.Get(i).ToBoolean());
+    // claim's answer: true (this host's), false (another's), 'offered'.
+    Napi::Array claims = value.As<Napi::Array>();
+    for (uint32_t i = 0; i < claims.Length(); ++i) {
+      Napi::Value v = claims.Get(i);
+      if (v.IsString() && v.As<Napi::String>().Utf8Value() == "offered") {
+        answer.claims.push_back(Claim::offered);
+      } else {
+        answer.claims.push_back(v.ToBoolean() ? Claim::mine : Claim::elsewhere);
+      }
+    }
   } else if (value.IsObject()) {
     Napi::Object adopted = value.As<Napi::Object>();
     Napi::Value queries = adopted.Get("queries");

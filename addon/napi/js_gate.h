@@ -34,7 +34,7 @@ class JsGate final : public WorkGate {
  public:
   // Hands a call to the JS thread; false when JS is gone (the call gets its default).
   using Post = std::function<bool(std::unique_ptr<GateCall>)>;
-  // Reads adopt()'s `owed` entries ({id, cluster, nodeId?, fullName?, clusters?}), as
+  // Reads adopt()'s `owed` entries ({id, cluster, nodeId?, fullName?, clusters?, row?}), as
   // the run's `pending` option is read; false with a TypeError pending.
   using ReadOwed =
       std::function<bool(Napi::Env, const Napi::Value&, std::vector<OwedRepository>&)>;
@@ -43,7 +43,8 @@ class JsGate final : public WorkGate {
 
   bool take_query(const std::string& query) override;
   void query_done(const std::string& query, bool complete) override;
-  std::vector<bool> claim(const std::vector<Found>& found) override;
+  std::vector<Claim> claim(const std::vector<Found>& found) override;
+  std::vector<bool> offer(const std::vector<Found>& found) override;
   Adopted adopt() override;
 
   // On the JS thread: the answer to call `id`. A malformed answer is a TypeError (left
@@ -55,9 +56,10 @@ class JsGate final : public WorkGate {
   struct Answer {
     bool done = false;
     bool flag = false;
-    std::vector<bool> flags;
+    std::vector<Claim> claims;
     Adopted adopted;
   };
+  Napi::Array items(Napi::Env env, const std::vector<Found>& found) const;
   // Posts a call and waits for its answer; the default answer when cancelled.
   Answer call(std::string kind, std::function<Napi::Array(Napi::Env)> args);
 

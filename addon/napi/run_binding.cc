@@ -304,9 +304,10 @@ bool ReadRefresh(Napi::Env env, const Napi::Value& value, const std::vector<Engi
   return true;
 }
 
-// [{id, cluster, nodeId?, fullName?, clusters?}]: repositories an earlier run could not
-// fetch (pending), fetched first for the group named by `cluster`; `clusters` lists
-// every cluster whose searches found them.
+// [{id, cluster, nodeId?, fullName?, clusters?, row?}]: repositories an earlier run could
+// not fetch (pending), fetched first for the group named by `cluster`; `clusters` lists
+// every cluster whose searches found them; `row`, a repository offered by the host of
+// the job that found it: its search fields, so it is not fetched by id.
 bool ReadPending(Napi::Env env, const Napi::Value& value, const std::vector<EngineGroup>& groups,
                  std::vector<OwedRepository>& out) {
   if (value.IsUndefined()) return true;
@@ -344,6 +345,12 @@ bool ReadPending(Napi::Env env, const Napi::Value& value, const std::vector<Engi
         const auto finder = index.find(name.As<Napi::String>().Utf8Value());
         if (finder != index.end()) owed.finders.push_back(finder->second);
       }
+    }
+    Napi::Value row = e.Get("row");
+    if (row.IsObject()) {
+      Repository repo;
+      if (!ReadStoredRow(env, row.As<Napi::Object>(), where + ".row", repo)) return false;
+      owed.repo = std::move(repo);
     }
     out.push_back(std::move(owed));
   }
@@ -422,7 +429,8 @@ Napi::Function Run::Define(Napi::Env env) {
                       InstanceMethod("users", &Run::Users),
                       InstanceMethod("holdUser", &Run::HoldUser),
                       InstanceMethod("releaseUser", &Run::ReleaseUser),
-                      InstanceMethod("renewLeases", &Run::RenewLeases)});
+                      InstanceMethod("renewLeases", &Run::RenewLeases),
+                      InstanceMethod("offerToIdleHosts", &Run::OfferToIdleHosts)});
 }
 
 Run::Run(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Run>(info) {
@@ -589,6 +597,17 @@ Napi::Value Run::RenewLeases(const Napi::CallbackInfo& info) {
   const auto until = TimePoint(std::chrono::duration_cast<TimePoint::duration>(
       std::chrono::milliseconds(info[0].As<Napi::Number>().Int64Value())));
   if (state_) state_->engine->renew_leases(until);
+  return env.Undefined();
+}
+
+Napi::Value Run::OfferToIdleHosts(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsNumber() || info[0].As<Napi::Number>().DoubleValue() < 0) {
+    return ThrowInvalidArgument(env, "a number of hosts (0 or more)", "hosts", info[0]);
+  }
+  if (state_) {
+    state_->engine->offer_to_idle_hosts(static_cast<std::size_t>(info[0].As<Napi::Number>().Int64Value()));
+  }
   return env.Undefined();
 }
 

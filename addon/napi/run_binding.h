@@ -33,6 +33,8 @@ class Run final : public Napi::ObjectWrap<Run> {
   Napi::Value HoldUser(const Napi::CallbackInfo& info);
   Napi::Value ReleaseUser(const Napi::CallbackInfo& info);
   Napi::Value RenewLeases(const Napi::CallbackInfo& info);
+  // With a gate: that many other hosts of the job are idle (Engine::offer_to_idle_hosts).
+  Napi::Value OfferToIdleHosts(const Napi::CallbackInfo& info);
 
   std::shared_ptr<RunState> state_;
 };

@@ -214,6 +214,8 @@ Napi::Object ToJs(Napi::Env env, const EngineResult& result,
   // another host ran.
   o.Set("claimedElsewhere", Num(env, result.claimed_elsewhere));
   o.Set("queriesElsewhere", Num(env, result.queries_elsewhere));
+  o.Set("offered", Num(env, result.offered));
+  o.Set("adoptedOffered", Num(env, result.adopted_offered));
   o.Set("searchRechecks", Num(env, result.search_rechecks));
   o.Set("searchRecheckFound", Num(env, result.search_recheck_found));
   o.Set("searchShort", Num(env, result.search_short));

@@ -116,6 +116,8 @@ struct Job {
   std::map<std::string, int> asked;        // take_query calls per query, all hosts
   std::map<std::int64_t, int> claim_asks;  // claim entries per repository, all hosts
   std::vector<std::pair<std::string, bool>> done;  // query_done calls, all hosts
+  std::vector<OwedRepository> offered;     // offered claims, not adopted yet
+  int offers = 0;                          // offer calls, all hosts
   int gate_calls = 0;
 };
 
@@ -126,6 +128,10 @@ class TestGate final : public WorkGate {
 
   // What adopt() answers on its `call`th call (1-based); by default the job is over.
   std::function<Adopted(int call)> on_adopt;
+  // Whether to offer a repository this host claims to the job (Job::offered).
+  std::function<bool(const Found&)> offer_at_claim;
+  // Whether the job takes a queued repository this host offers (Engine::offer_to_idle_hosts).
+  std::function<bool(const Found&)> take_offer;
 
   bool take_query(const std::string& query) override {
     std::lock_guard<std::mutex> guard(job_.mutex);
@@ -138,15 +144,35 @@ class TestGate final : public WorkGate {
     ++job_.gate_calls;
     job_.done.emplace_back(query, complete);
   }
-  std::vector<bool> claim(const std::vector<Found>& found) override {
+  std::vector<Claim> claim(const std::vector<Found>& found) override {
     std::lock_guard<std::mutex> guard(job_.mutex);
     ++job_.gate_calls;
-    std::vector<bool> granted;
+    std::vector<Claim> granted;
     for (const Found& f : found) {
       ++job_.claim_asks[f.id];
-      granted.push_back(job_.owner.emplace(f.id, host_).first->second == host_);
+      if (job_.owner.emplace(f.id, host_).first->second != host_) {
+        granted.push_back(Claim::elsewhere);
+      } else if (offer_at_claim && offer_at_claim(f) && f.repo != nullptr) {
+        // As the coordinator keeps an offered claim: its search fields, for an idle host.
+        job_.offered.push_back({f.id, f.group, f.node_id, f.full_name, {}, *f.repo});
+        granted.push_back(Claim::offered);
+      } else {
+        granted.push_back(Claim::mine);
+      }
     }
     return granted;
+  }
+  std::vector<bool> offer(const std::vector<Found>& found) override {
+    std::lock_guard<std::mutex> guard(job_.mutex);
+    ++job_.gate_calls;
+    ++job_.offers;
+    std::vector<bool> taken;
+    for (const Found& f : found) {
+      const bool take = f.repo != nullptr && take_offer && take_offer(f);
+      if (take) job_.offered.push_back({f.id, f.group, f.node_id, f.full_name, {}, *f.repo});
+      taken.push_back(take);
+    }
+    return taken;
   }
   Adopted adopt() override {
     int call = 0;
@@ -281,7 +307,7 @@ TEST_CASE("a host with no work left adopts a dead host's query and owed reposito
     WorkGate::Adopted adopted;
     if (call == 1) {
       adopted.queries = {"topic:vue"};
-      adopted.owed = {{9, 0, "R_9", "o/r9", {}}};
+      adopted.owed = {{9, 0, "R_9", "o/r9", {}, {}}};
     }
     return adopted;
   };
@@ -374,4 +400,153 @@ TEST_CASE("stop() ends a run whose worker waits in the gate's adopt()", "[engine
   CHECK(rig.searches_for("topic:react") == 1);
   std::lock_guard<std::mutex> guard(job.mutex);
   CHECK(job.gate_calls == calls_at_stop);
+}
+
+TEST_CASE("repositories offered to the job are fetched once, by the host that adopts them, with no request by id",
+          "[engine][gate]") {
+  Rig rig(6);
+  rig.options.workers = 2;
+  Job job;
+  TestGate giver(job, 1);
+  TestGate taker(job, 2);
+  // The host that searches offers its even-numbered finds; the other host, with nothing
+  // of its own to do (it runs no query), adopts what is offered, until the job is over.
+  giver.offer_at_claim = [](const WorkGate::Found& f) { return f.id % 2 == 0; };
+  std::mutex mutex;
+  std::condition_variable cv;
+  bool giver_done = false;
+  auto take_offered = [&job]() {
+    std::lock_guard<std::mutex> guard(job.mutex);
+    WorkGate::Adopted adopted;
+    adopted.owed = std::move(job.offered);
+    job.offered.clear();
+    return adopted;
+  };
+  taker.on_adopt = [&](int) {
+    std::unique_lock<std::mutex> lock(mutex);
+    cv.wait(lock, [&] { return giver_done; });
+    return take_offered();
+  };
+  EngineOptions options_giver = rig.options;
+  options_giver.gate = &giver;
+  EngineOptions options_taker = rig.options;
+  options_taker.gate = &taker;
+  RecordingSink sink_giver;
+  RecordingSink sink_taker;
+  Engine host_giver(options_giver, {{"web", {"topic:react"}, 100}}, sink_giver, rig.clock);
+  Engine host_taker(options_taker, {{"web", {}, 100}}, sink_taker, rig.clock);
+  sink_giver.engine = &host_giver;
+  sink_taker.engine = &host_taker;
+  // The giver adopts nothing back: the taker is waiting for what it offered.
+  giver.on_adopt = [&](int) {
+    {
+      std::lock_guard<std::mutex> guard(mutex);
+      giver_done = true;
+    }
+    cv.notify_all();
+    return WorkGate::Adopted{};
+  };
+  host_giver.start();
+  host_taker.start();
+  const EngineResult result_giver = host_giver.wait();
+  const EngineResult result_taker = host_taker.wait();
+  CHECK(result_giver.ok);
+  CHECK(result_taker.ok);
+  CHECK(ids_of(sink_giver.delivered()) == std::set<std::int64_t>{1, 3, 5});
+  CHECK(ids_of(sink_taker.delivered()) == std::set<std::int64_t>{2, 4, 6});
+  CHECK(result_giver.offered == 3);
+  CHECK(result_taker.adopted_offered == 3);
+  CHECK(result_giver.groups[0].delivered == 3);
+  CHECK(result_taker.groups[0].delivered == 3);
+  // Each repository's details fetched once, none fetched by id.
+  for (std::int64_t id = 1; id <= 6; ++id) {
+    CHECK(rig.requests_to("/repos/o/r" + std::to_string(id) + "/languages") == 1);
+  }
+  CHECK(rig.requests_to("/repositories/") == 0);
+  CHECK(rig.searches_for("topic:react") == 1);
+}
+
+TEST_CASE("a host that goes idle first adopts its own offered repositories back and fetches them",
+          "[engine][gate]") {
+  Rig rig(4);
+  rig.options.workers = 2;
+  Job job;
+  TestGate gate(job, 1);
+  gate.offer_at_claim = [](const WorkGate::Found& f) { return f.id > 2; };
+  gate.on_adopt = [&job](int) {
+    std::lock_guard<std::mutex> guard(job.mutex);
+    WorkGate::Adopted adopted;
+    adopted.owed = std::move(job.offered);
+    job.offered.clear();
+    return adopted;
+  };
+  rig.options.gate = &gate;
+  RecordingSink sink;
+  Engine engine(rig.options, {{"web", {"topic:react"}, 4}}, sink, rig.clock);
+  sink.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  CHECK(result.ok);
+  CHECK(result.offered == 2);
+  CHECK(result.adopted_offered == 0);  // its own, back: not another host's
+  CHECK(ids_of(sink.delivered()) == std::set<std::int64_t>{1, 2, 3, 4});
+  CHECK(result.groups[0].delivered == 4);
+  CHECK(result.groups[0].full);
+  CHECK(rig.requests_to("/repositories/") == 0);
+  for (std::int64_t id = 1; id <= 4; ++id) {
+    CHECK(rig.requests_to("/repos/o/r" + std::to_string(id) + "/languages") == 1);
+  }
+}
+
+TEST_CASE("idle hosts are offered a share of the queued details; what the job declines is fetched here",
+          "[engine][gate]") {
+  Rig rig(40);
+  rig.options.workers = 1;
+  Job job;
+  TestGate gate(job, 1);
+  // The job takes the even ones it is offered; this host, idle in the end, adopts them
+  // back (with their search fields) as another host would.
+  gate.take_offer = [](const WorkGate::Found& f) { return f.id % 2 == 0; };
+  gate.on_adopt = [&job](int) {
+    std::lock_guard<std::mutex> guard(job.mutex);
+    WorkGate::Adopted adopted;
+    adopted.owed = std::move(job.offered);
+    job.offered.clear();
+    return adopted;
+  };
+  rig.options.gate = &gate;
+  // The first batch stored (2 of the page's 40 fetched, 38 queued): the heartbeat says
+  // one other host is idle.
+  class IdleAfterFirstBatch final : public EngineSink {
+   public:
+    RecordingSink inner;
+    bool told = false;
+    void on_batch(Batch batch) override {
+      if (!told) {
+        told = true;
+        inner.engine->offer_to_idle_hosts(1);
+      }
+      inner.on_batch(std::move(batch));
+    }
+    void on_event(const EngineEvent& event) override { inner.on_event(event); }
+  } sink;
+  Engine engine(rig.options, {{"web", {"topic:react"}, 40}}, sink, rig.clock);
+  sink.inner.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  CHECK(result.ok);
+  // Half of the 38 queued, from the back of the queue (ids 22 to 40), was offered; the
+  // job took the even ones.
+  CHECK(job.offers == 1);
+  CHECK(result.offered == 10);
+  // Every repository delivered once, its details fetched once, none by id.
+  const auto delivered = sink.inner.delivered();
+  CHECK(delivered.size() == 40);
+  for (std::int64_t id = 1; id <= 40; ++id) {
+    CHECK(delivered.count(id) == 1);
+    CHECK(rig.requests_to("/repos/o/r" + std::to_string(id) + "/languages") == 1);
+  }
+  CHECK(rig.requests_to("/repositories/") == 0);
+  CHECK(result.groups[0].delivered == 40);
+  CHECK(result.pending.empty());
 }

@@ -394,7 +394,7 @@ TEST_CASE("repositories left pending by an earlier run are fetched first, by id"
   ScriptedResponse gone = json_reply(R"({"message":"Not Found"})");
   gone.status = 404;
   rig.server.on("/repositories/8", gone);
-  rig.options.owed = {{9, 0, "R_9", "o/r9", {}}, {8, 0, "R_8", "o/r8", {}}};
+  rig.options.owed = {{9, 0, "R_9", "o/r9", {}, {}}, {8, 0, "R_8", "o/r8", {}, {}}};
   rig.options.workers = 1;
   RecordingSink sink(true);
   // A limit of 3: the owed repository counts in it, the gone one gives its place back.

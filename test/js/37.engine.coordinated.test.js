@@ -63,6 +63,56 @@ describe('a coordinated run (shared mode and the work gate)', () => {
     }
   });
 
+  it('a repository the job offers leaves with its row; one adopted with a row is fetched with no request by id', async () => {
+    const sim = await startSimulator({ seed: 39, repositories: 300, tokens: 2, badTokens: 0 });
+    try {
+      const offered = [];
+      let adoptions = 0;
+      const gate = {
+        takeQuery: () => later(true),
+        queryDone: () => later(undefined),
+        // Every third repository is offered to "another host": kept as the database keeps it.
+        claim: (items) => {
+          for (const item of items) if (item.id % 3 === 0) offered.push(JSON.parse(JSON.stringify(item)));
+          return later(items.map((item) => (item.id % 3 === 0 ? 'offered' : true)));
+        },
+        // Nobody took them: this host, idle, adopts them back with their rows.
+        adopt: () => { adoptions += 1; return later({ queries: [], owed: adoptions === 1 ? offered : [] }); },
+      };
+      const delivered = [];
+      const run = startRun({
+        tokens: sim.tokens, apiUrl: sim.url, api: 'rest', details: ['languages'],
+        groups: [{ name: 'a', queries: ['stars:>=0'], limit: 150 }],
+        coordinated: true, checkTokens: false, logins: sim.users.map((u) => u.login),
+      }, { onBatch: (batch) => { delivered.push(...batch.repositories); }, gate });
+      for (const user of sim.users) run.holdUser({ login: user.login });
+      const result = await run.done;
+      assert.equal(result.ok, true, result.error);
+      assert.ok(offered.length > 10, `${offered.length} offered`);
+      assert.equal(result.offered, offered.length);
+      for (const item of offered) {
+        assert.equal(item.row.id, item.id);
+        assert.equal(item.row.full_name, item.fullName);
+        assert.equal(typeof item.row.stars, 'number');
+        assert.equal(item.row.languages, null, 'offered before its details');
+      }
+      // All of them delivered once, the offered ones from their rows and their details.
+      const ids = delivered.map((repo) => repo.id);
+      assert.equal(new Set(ids).size, ids.length);
+      assert.equal(ids.length, 150);
+      for (const item of offered) {
+        const repo = delivered.find((r) => r.id === item.id);
+        assert.ok(repo, `offered ${item.id} not delivered`);
+        assert.equal(repo.full_name, item.row.full_name);
+        assert.equal(repo.created_at, item.row.created_at);
+        assert.ok(repo.languages !== null && typeof repo.languages === 'object', 'its details were fetched');
+      }
+      assert.equal(sim.stats().byKind.repository ?? 0, 0, 'no repository fetched by id');
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('a released user gets no new request; its state comes back out of users()', async () => {
     const sim = await startSimulator({ seed: 38, repositories: 500, tokens: 1, badTokens: 0, users: () => 'solo' });
     try {
