@@ -34,6 +34,8 @@ CREATE TABLE IF NOT EXISTS coord_hosts (
   progress    jsonb NOT NULL DEFAULT '{}'        -- its counts so far, for check-status
 );
 CREATE INDEX IF NOT EXISTS coord_hosts_job ON coord_hosts (job);
+-- Since when the host has had nothing to do (waiting in coord_adopt); null while it works.
+ALTER TABLE coord_hosts ADD COLUMN IF NOT EXISTS idle_since timestamptz;
 
 -- One GitHub user's lane and quota, held by at most one live host at a time; `state` is
 -- what the pool knows of it (buckets, pause, strikes, minute windows) and travels with
@@ -70,6 +72,11 @@ CREATE TABLE IF NOT EXISTS coord_claims (
   PRIMARY KEY (job, repo_id)
 );
 CREATE INDEX IF NOT EXISTS coord_claims_host ON coord_claims (job, host);
+-- Offered: the host that found it hands it to the job's idle hosts, with its search
+-- fields (`data`, the engine's row) so that whoever adopts it need not fetch it by id.
+ALTER TABLE coord_claims ADD COLUMN IF NOT EXISTS offered boolean NOT NULL DEFAULT false;
+ALTER TABLE coord_claims ADD COLUMN IF NOT EXISTS data jsonb;
+CREATE INDEX IF NOT EXISTS coord_claims_offered ON coord_claims (job) WHERE offered;
 
 -- Each search query of the job, run by one host; a dead host's running query is run again
 -- from its first page by another.
@@ -233,13 +240,18 @@ BEGIN
               LIMIT v_held - v_share) extra;
     END IF;
   END IF;
-  RETURN jsonb_build_object('grant', v_grant, 'release', v_release, 'check', v_checking, 'hosts', v_hosts);
+  RETURN jsonb_build_object('grant', v_grant, 'release', v_release, 'check', v_checking, 'hosts', v_hosts,
+    'idle', (SELECT count(*) FROM coord_hosts h
+              WHERE h.job = v_me.job AND h.host <> p_host AND h.idle_since IS NOT NULL AND coord_live(h.host)));
 END $$;
 
--- Claims found repositories for the job. p_items: [{id, nodeId, fullName, cluster}] in
--- the host's claim order. A repository is this host's when nobody claimed it yet and its
--- cluster has room, or when the host that claimed it died before it was stored. Every
--- finder is recorded. Returns {accepted: [id], full: [cluster]}.
+-- Claims found repositories for the job. p_items: [{id, nodeId, fullName, cluster, row?}]
+-- in the host's claim order. A repository is this host's when nobody claimed it yet and
+-- its cluster has room, or when the host that claimed it died before it was stored. Every
+-- finder is recorded. While other hosts of the job are idle, a share of the accepted
+-- ones that came with their row (idle / (idle + 1), the last ones) is offered to them
+-- instead. Returns {accepted: [id], offered: [id], full: [cluster]}: offered ones are
+-- among the accepted.
 CREATE OR REPLACE FUNCTION coord_claim(p_host text, p_items jsonb)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
@@ -247,7 +259,9 @@ DECLARE
   v_item record;
   v_claim coord_claims;
   v_accepted bigint[] := '{}';
+  v_offered bigint[] := '{}';
   v_room boolean;
+  v_idle bigint;
 BEGIN
   -- One claimer of the job at a time: claims are one call per search page, a few a
   -- second for the whole job, and serialising them makes the check-then-insert below
@@ -281,10 +295,50 @@ BEGIN
     v_accepted := v_accepted || v_item.id;
     v_room := NULL;
   END LOOP;
+  SELECT count(*) INTO v_idle FROM coord_hosts h
+   WHERE h.job = v_job AND h.host <> p_host AND h.idle_since IS NOT NULL AND coord_live(h.host);
+  IF v_idle > 0 THEN
+    WITH offer AS (
+      SELECT (e->>'id')::bigint AS id, e->'row' AS data
+        FROM jsonb_array_elements(p_items) WITH ORDINALITY AS l(e, n)
+       WHERE (e->>'id')::bigint = ANY (v_accepted) AND jsonb_typeof(e->'row') = 'object'
+       ORDER BY n DESC
+       LIMIT floor(cardinality(v_accepted) * v_idle::numeric / (v_idle + 1))
+    ), marked AS (
+      UPDATE coord_claims c SET offered = true, data = o.data
+        FROM offer o WHERE c.job = v_job AND c.repo_id = o.id
+      RETURNING c.repo_id
+    ) SELECT coalesce(array_agg(repo_id), '{}') INTO v_offered FROM marked;
+  END IF;
   RETURN jsonb_build_object(
     'accepted', to_jsonb(v_accepted),
+    'offered', to_jsonb(v_offered),
     'full', (SELECT coalesce(jsonb_agg(c.cluster), '[]') FROM coord_clusters c
               WHERE c.job = v_job AND c.claimed >= c.wanted));
+END $$;
+
+-- A host offers claimed repositories it has not started to the job's idle hosts:
+-- p_items [{id, row}], `row` their search fields. Returns the ids now offered (this
+-- host's claims, not stored, not offered already); coord_adopt hands them out.
+CREATE OR REPLACE FUNCTION coord_offer(p_host text, p_items jsonb)
+RETURNS jsonb LANGUAGE plpgsql AS $$
+DECLARE
+  v_job bigint := (SELECT job FROM coord_hosts WHERE host = p_host);
+  v_offered jsonb;
+BEGIN
+  PERFORM pg_advisory_xact_lock(hashtextextended('gh-ingest:claims', v_job));
+  WITH offer AS (
+    SELECT (e->>'id')::bigint AS id, e->'row' AS data
+      FROM jsonb_array_elements(p_items) e
+     WHERE jsonb_typeof(e->'row') = 'object'
+  ), marked AS (
+    UPDATE coord_claims c SET offered = true, data = o.data
+      FROM offer o
+     WHERE c.job = v_job AND c.repo_id = o.id AND c.host = p_host AND NOT c.offered
+       AND NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = c.repo_id)
+    RETURNING c.repo_id
+  ) SELECT coalesce(jsonb_agg(repo_id), '[]') INTO v_offered FROM marked;
+  RETURN v_offered;
 END $$;
 
 -- Repositories claimed but gone from GitHub (deleted, private): their room is the
@@ -345,6 +399,10 @@ DECLARE
   v_queries jsonb;
   v_untaken jsonb;
   v_owed jsonb;
+  v_live bigint;
+  v_left bigint;
+  v_idle bigint;
+  v_offered bigint;
 BEGIN
   PERFORM pg_advisory_xact_lock(hashtextextended('gh-ingest:claims', v_job));
   WITH taken AS (
@@ -352,26 +410,64 @@ BEGIN
      WHERE q.job = v_job AND q.state = 'running' AND q.host <> p_host AND NOT coord_live(q.host)
     RETURNING q.query
   ) SELECT coalesce(jsonb_agg(query), '[]') INTO v_queries FROM taken;
-  WITH taken AS (
+  -- Queries nobody took, in the list's order, a fair share of them: what is left over
+  -- divided by the live hosts. All of them to the first host to go idle would leave the
+  -- others waiting while it runs them one after another (measured: 12 of 16 queries on
+  -- one of four hosts, each with its own tokens).
+  SELECT count(*) INTO v_live FROM coord_hosts h WHERE h.job = v_job AND coord_live(h.host);
+  SELECT count(DISTINCT l.query) INTO v_left FROM unnest(p_queries) AS l(query)
+   WHERE NOT EXISTS (SELECT 1 FROM coord_queries q WHERE q.job = v_job AND q.query = l.query);
+  WITH untaken AS (
+    SELECT l.query, min(l.n) AS n FROM unnest(p_queries) WITH ORDINALITY AS l(query, n)
+     WHERE NOT EXISTS (SELECT 1 FROM coord_queries q WHERE q.job = v_job AND q.query = l.query)
+     GROUP BY l.query
+     ORDER BY n
+     LIMIT ceil(v_left::numeric / greatest(v_live, 1))
+  ), taken AS (
     INSERT INTO coord_queries (job, query, host)
-    SELECT DISTINCT v_job, l.query, p_host FROM unnest(p_queries) AS l(query)
+    SELECT v_job, u.query, p_host FROM untaken u
     ON CONFLICT DO NOTHING
     RETURNING query
   ) SELECT coalesce(jsonb_agg(query), '[]') INTO v_untaken FROM taken;
   v_queries := v_queries || v_untaken;
+  -- Offered repositories (this host's own too, when it is idle before anyone took them):
+  -- a fair share of them among the idle hosts, this one counted.
+  SELECT count(*) INTO v_idle FROM coord_hosts h
+   WHERE h.job = v_job AND (h.host = p_host OR (h.idle_since IS NOT NULL AND coord_live(h.host)));
+  SELECT count(*) INTO v_offered FROM coord_claims c WHERE c.job = v_job AND c.offered;
+  WITH share AS (
+    SELECT c.repo_id FROM coord_claims c
+     WHERE c.job = v_job AND c.offered
+     ORDER BY c.claimed_at, c.repo_id
+     LIMIT ceil(v_offered::numeric / greatest(v_idle, 1))
+  ), taken AS (
+    UPDATE coord_claims c SET host = p_host, offered = false, claimed_at = clock_timestamp()
+      FROM share s
+     WHERE c.job = v_job AND c.repo_id = s.repo_id
+    RETURNING c.repo_id, c.cluster, c.node_id, c.full_name, c.finders, c.data
+  ) SELECT coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object('id', repo_id, 'cluster', cluster, 'nodeId', node_id,
+                                                 'fullName', full_name, 'clusters', finders, 'row', data))), '[]')
+      INTO v_owed FROM taken;
+  -- A dead host's claims not stored (with their row when they had been offered).
   WITH taken AS (
-    UPDATE coord_claims c SET host = p_host, claimed_at = clock_timestamp()
+    UPDATE coord_claims c SET host = p_host, offered = false, claimed_at = clock_timestamp()
      WHERE c.job = v_job AND c.host <> p_host AND NOT coord_live(c.host)
        AND NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = c.repo_id)
-    RETURNING c.repo_id, c.cluster, c.node_id, c.full_name, c.finders
-  ) SELECT coalesce(jsonb_agg(jsonb_build_object('id', repo_id, 'cluster', cluster, 'nodeId', node_id,
-                                                 'fullName', full_name, 'clusters', finders)), '[]')
+    RETURNING c.repo_id, c.cluster, c.node_id, c.full_name, c.finders, c.data
+  ) SELECT v_owed || coalesce(jsonb_agg(jsonb_strip_nulls(jsonb_build_object('id', repo_id, 'cluster', cluster, 'nodeId', node_id,
+                                                 'fullName', full_name, 'clusters', finders, 'row', data))), '[]')
       INTO v_owed FROM taken;
+  UPDATE coord_hosts SET idle_since = CASE
+           WHEN jsonb_array_length(v_queries) > 0 OR jsonb_array_length(v_owed) > 0 THEN NULL
+           ELSE coalesce(idle_since, clock_timestamp()) END
+   WHERE host = p_host;
   -- Wait while a live host still runs a query or still has claimed repositories to
-  -- store: either may die before it is done, and then its work is this host's.
+  -- store (either may die before it is done, and then its work is this host's), or
+  -- while queries nobody took are left (the next call takes a share of them).
   RETURN jsonb_build_object(
     'queries', v_queries, 'owed', v_owed,
-    'wait', EXISTS (SELECT 1 FROM coord_queries q WHERE q.job = v_job AND q.state = 'running'
+    'wait', v_left > jsonb_array_length(v_untaken)
+         OR EXISTS (SELECT 1 FROM coord_queries q WHERE q.job = v_job AND q.state = 'running'
                       AND q.host <> p_host AND coord_live(q.host))
          OR EXISTS (SELECT 1 FROM coord_hosts h
                      WHERE h.job = v_job AND h.host <> p_host AND coord_live(h.host)
@@ -398,7 +494,8 @@ BEGIN
     -- no other host of this job waits for it or adopts it.
     PERFORM pg_advisory_xact_lock(hashtextextended('gh-ingest:claims', v_job));
     DELETE FROM coord_claims c
-     WHERE c.job = v_job AND c.host = p_host AND NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = c.repo_id);
+     WHERE c.job = v_job AND c.host = p_host AND NOT c.offered
+       AND NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = c.repo_id);
   END IF;
   UPDATE coord_users u SET state = coalesce(p_states->u.login, u.state), holder = NULL, held_since = NULL,
          updated_at = clock_timestamp()

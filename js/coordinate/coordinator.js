@@ -69,7 +69,10 @@ export class Coordinator {
     this.ticking = null;
     this.lastSync = null;
     this.syncFailures = 0;
-    this.counts = { claimed: 0, claimedElsewhere: 0, queries: 0, queriesSkipped: 0, adoptedQueries: 0, adoptedRepositories: 0 };
+    this.counts = {
+      claimed: 0, claimedElsewhere: 0, offered: 0, queries: 0, queriesSkipped: 0, adoptedQueries: 0, adoptedRepositories: 0,
+    };
+    this.idleHosts = 0;  // the job's other hosts with nothing to do, at the last beat
   }
 
   /** Installs the job's tables, joins (or opens) the job, and starts beating. */
@@ -134,6 +137,9 @@ export class Coordinator {
       if (this.syncFailures === 1) this.stderr.write(`warning: coordination: ${String(err.message).split('\n')[0]}\n`);
       return undefined;
     }
+    this.idleHosts = Number(answer.idle ?? 0);
+    // Hosts with nothing to do get a share of what waits here.
+    if (this.idleHosts > 0 && !this.idle) this.run?.offerToIdleHosts(this.idleHosts);
     for (const login of Object.keys(released)) {
       this.leased.delete(login);
       this.releasing.delete(login);
@@ -215,16 +221,27 @@ export class Coordinator {
       },
       queryDone: (query, complete) => this.job.queryDone(query, complete),
       claim: async (items) => {
-        const { accepted, full } = await this.job.claim(items);
+        // Each item comes with its search fields (`row`): sent only while other hosts are
+        // idle, when the job may offer some of them to those hosts.
+        const sent = this.idleHosts > 0 ? items : items.map(({ row, ...item }) => item);
+        const { accepted, offered = [], full } = await this.job.claim(sent);
         const mine = new Set(accepted.map(Number));
+        const given = new Set(offered.map(Number));
         this.counts.claimed += mine.size;
+        this.counts.offered += given.size;
         this.counts.claimedElsewhere += items.length - mine.size;
         for (const cluster of full) {
           if (this.cancelled.has(cluster)) continue;
           this.cancelled.add(cluster);
           this.run?.cancelGroup(cluster);
         }
-        return items.map((item) => mine.has(Number(item.id)));
+        return items.map((item) => (given.has(Number(item.id)) ? 'offered' : mine.has(Number(item.id))));
+      },
+      // Queued repositories offered to idle hosts (run.offerToIdleHosts, from the beat).
+      offer: async (items) => {
+        const given = new Set((await this.job.offer(items)).map(Number));
+        this.counts.offered += given.size;
+        return items.map((item) => (given.has(Number(item.id)) ? 'offered' : false));
       },
       adopt: async () => {
         this.idle = true;

@@ -71,6 +71,9 @@ export async function coordinationSummary({ coordination, result, added, final }
       queries_elsewhere: result?.queriesElsewhere ?? 0,
       adopted_queries: coordinator.counts.adoptedQueries,
       adopted_repositories: coordinator.counts.adoptedRepositories,
+      // Found here and handed to idle hosts with their search fields; taken from others so.
+      offered: result?.offered ?? 0,
+      adopted_offered: result?.adoptedOffered ?? 0,
       database_statements: coordinator.job.statements,
     },
     total: { added: sum(jobAdded), clusters: jobAdded },

@@ -95,9 +95,14 @@ export class CoordinatedJob {
     return this.call('SELECT coord_sync($1, $2, $3)', [this.host, this.ttlMs, JSON.stringify(status)]);
   }
 
-  /** @returns {Promise<{accepted: number[], full: string[]}>} */
+  /** @returns {Promise<{accepted: number[], offered: number[], full: string[]}>} */
   claim(items) {
     return this.call('SELECT coord_claim($1, $2)', [this.host, JSON.stringify(items)]);
+  }
+
+  /** @returns {Promise<number[]>} the ids now offered to the job's idle hosts */
+  offer(items) {
+    return this.call('SELECT coord_offer($1, $2)', [this.host, JSON.stringify(items.map(({ id, row }) => ({ id, row })))]);
   }
 
   unclaim(ids) {

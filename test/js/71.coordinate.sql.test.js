@@ -84,12 +84,52 @@ describe('claims', () => {
     const { rows } = await db.query("SELECT claimed FROM coord_clusters WHERE cluster = 'a' AND job = (SELECT job FROM coord_hosts WHERE host = 'claim-1')");
     assert.equal(Number(rows[0].claimed), 150);
     const last = await hosts[0].claim(items([5000], 'a'));
-    assert.deepEqual(last, { accepted: [], full: ['a'] });
+    assert.deepEqual(last, { accepted: [], offered: [], full: ['a'] });
     // Found again by cluster b: not claimed again, but b is recorded as a finder.
     const again = await hosts[1].claim(items([all[0]], 'b'));
     assert.deepEqual(again.accepted, []);
     const finders = await db.query('SELECT finders FROM coord_claims WHERE repo_id = $1', [all[0]]);
     assert.deepEqual(finders.rows[0].finders, ['a', 'b']);
+  });
+
+  test('while a host is idle, a share of each page is offered to it with its row, and taken once', async () => {
+    const { hosts } = await joinedHosts('offer-key', ['o-1', 'o-2', 'o-3'], { a: 1000 });
+    const [finder, idle, late] = hosts;
+    const row = (id) => ({ id, node_id: `R_${id}`, full_name: `o/r${id}`, stars: id, topics: ['x'], description: null });
+    const items = (ids) => ids.map((id) => ({ id, nodeId: `R_${id}`, fullName: `o/r${id}`, cluster: 'a', row: row(id) }));
+    // Nobody idle yet: nothing offered.
+    assert.deepEqual((await finder.claim(items([1, 2]))).offered, []);
+    // o-2 has nothing to do; o-3 is busy (it never asked): half of a page goes to o-2.
+    const nothing = await idle.adopt([]);
+    assert.deepEqual(nothing.owed, []);
+    assert.equal((await finder.sync({ wants: true, held: {}, released: {} })).idle, 1);
+    const page = await finder.claim(items([3, 4, 5, 6, 7, 8]));
+    assert.deepEqual(page.accepted, [3, 4, 5, 6, 7, 8]);
+    assert.deepEqual(page.offered.sort(), [6, 7, 8], 'the last ones: floor(6 x 1/2)');
+    // Without its row a repository is never offered.
+    const bare = await finder.claim([{ id: 9, nodeId: 'R_9', fullName: 'o/r9', cluster: 'a' }]);
+    assert.deepEqual(bare.offered, []);
+    // The idle host takes them, with their search fields; nobody gets them again.
+    const taken = await idle.adopt([]);
+    assert.deepEqual(taken.owed.map((o) => o.id).sort(), [6, 7, 8]);
+    assert.deepEqual(taken.owed.find((o) => o.id === 7), { id: 7, cluster: 'a', nodeId: 'R_7', fullName: 'o/r7', clusters: ['a'], row: { id: 7, node_id: 'R_7', full_name: 'o/r7', stars: 7, topics: ['x'] } });
+    assert.deepEqual((await late.adopt([])).owed, []);
+    // Working again, o-2 is no longer offered anything.
+    assert.equal((await finder.sync({ wants: true, held: {}, released: {} })).idle, 1, 'o-3 is idle now');
+    await expire('o-3');
+    assert.equal((await finder.sync({ wants: true, held: {}, released: {} })).idle, 0);
+    assert.deepEqual((await finder.claim(items([10, 11]))).offered, []);
+    // Offered and not taken: the finder takes its own back when it runs out of work, and
+    // leaving complete never drops an offered claim.
+    await idle.adopt([]);
+    const more = await finder.claim(items([12, 13]));
+    assert.deepEqual(more.offered, [13]);
+    await idle.leave({ complete: true });
+    const { rows } = await db.query("SELECT host, offered FROM coord_claims WHERE repo_id = 13 AND job = (SELECT job FROM coord_hosts WHERE host = 'o-1')");
+    assert.deepEqual(rows, [{ host: 'o-1', offered: true }]);
+    const back = await finder.adopt([]);
+    assert.deepEqual(back.owed.map((o) => o.id), [13]);
+    assert.equal(back.owed[0].row.id, 13);
   });
 
   test('a repository claimed by a host that died unstored is claimed again; a stored one is not', async () => {
@@ -121,9 +161,12 @@ describe('queries', () => {
       for (const q of queries) if (await h.takeQuery(q)) mine.push(q);
       return mine;
     }));
-    // A query left by a busy host to an idle one that had asked already is adopted.
-    const untaken = await hosts[1].adopt(queries);
-    taken[1].push(...untaken.queries);
+    // Queries left by a busy host to an idle one that had asked already are adopted, a
+    // share at a time.
+    for (let round = 0; taken.flat().length < queries.length && round < queries.length; round += 1) {
+      const i = 1 + (round % 2);
+      taken[i].push(...(await hosts[i].adopt(queries)).queries);
+    }
     assert.deepEqual(taken.flat().sort(), [...queries].sort(), 'each query exactly once');
     assert.ok(taken.every((mine) => mine.length > 0), `spread: ${taken.map((mine) => mine.length)}`);
     for (const q of taken[0].slice(1)) await hosts[0].queryDone(q, true);
@@ -157,6 +200,27 @@ describe('queries', () => {
     // The one left untaken goes to whoever has nothing left, with the dead host's.
     const adopted = await hosts[0].adopt(['a', 'b', 'c', 'd', 'e']);
     assert.deepEqual(adopted.queries.sort(), ['c', 'e']);
+  });
+
+  test('queries nobody took go out in fair shares of what is left, in the list\'s order', async () => {
+    const { hosts } = await joinedHosts('share-key', ['f-1', 'f-2', 'f-3', 'f-4']);
+    const queries = Array.from({ length: 14 }, (_, i) => `q${i}`);
+    assert.equal(await hosts[0].takeQuery('q0'), true);
+    assert.equal(await hosts[1].takeQuery('q1'), true);
+    // 12 left, 4 live hosts: 3 to the first host idle, and it is told to come back.
+    const first = await hosts[2].adopt(queries);
+    assert.deepEqual(first.queries, ['q2', 'q3', 'q4']);
+    assert.equal(first.wait, true, 'untaken queries are left');
+    // 9 left: 3 more to the next, whichever it is, then ceil(6/4) = 2 and so on.
+    assert.deepEqual((await hosts[3].adopt(queries)).queries, ['q5', 'q6', 'q7']);
+    assert.deepEqual((await hosts[2].adopt(queries)).queries, ['q8', 'q9']);
+    await expire('f-4');  // 3 live hosts now: ceil(4/3) = 2
+    assert.deepEqual((await hosts[0].adopt(queries)).queries.sort(), ['q10', 'q11', 'q5', 'q6', 'q7'].sort(),
+      'the dead host\'s running queries and a share of the untaken ones');
+    assert.deepEqual((await hosts[1].adopt(queries)).queries, ['q12'], 'ceil(2/3) = 1');
+    assert.deepEqual((await hosts[2].adopt(queries)).queries, ['q13']);
+    const { rows } = await db.query("SELECT count(*)::int AS n FROM coord_queries q JOIN coord_hosts h USING (host) WHERE h.host LIKE 'f-%'");
+    assert.equal(rows[0].n, queries.length, 'each query taken once');
   });
 });
 

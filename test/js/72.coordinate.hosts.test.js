@@ -36,6 +36,7 @@ const COORDINATION = { GH_INGEST_COORDINATE_TICK_MS: '200', GH_INGEST_COORDINATE
 
 let sim;
 let dir;
+let reference = null;  // the table of one process alone, from the first test
 const schemas = [];
 
 async function schema(prefix) {
@@ -119,5 +120,55 @@ describe('one job on three hosts', { skip }, () => {
       `(alone: ${JSON.parse(single.stdout.trim().split('\n').pop()).elapsed_s} s)`);
 
     assert.deepEqual(await storedTable(shared), expected);
+    reference = expected;
+  });
+
+  it('three hosts each with their own ten tokens share the work out, each fetching its part once', { timeout: 600_000 }, async () => {
+    // The same corpus, thirty users: host i has tokens 10i to 10i + 9.
+    // Quotas that bind (one host alone would wait for about eight windows), so that a
+    // host whose clusters run dry first has seconds of the others' work to take.
+    const own = await startSimulator({
+      seed: 72, repositories: 3000, tokens: 30, badTokens: 0, host: '0.0.0.0', users: (token, i) => `user${i}`,
+      limits: { core: 20, search: 10 }, windows: { core: 2, search: 4 },
+    });
+    try {
+      own.changeFaults({ concurrency: SERIAL_RULE });
+      const db = await schema('coord_own');
+      const databaseUrl = schemaDatabaseUrl(db.schema);
+      const hosts = await createHosts(3);
+      const runs = await Promise.all(hosts.map((host, i) => {
+        const { child, done } = ingestInHost(host, {
+          args: ingestArgs('--coordinate'), cwd: dir,
+          env: { ...baseEnv(host.databaseUrl(databaseUrl), host.url(own.url)), GITHUB_TOKENS: own.tokens.slice(10 * i, 10 * i + 10).join(',') },
+        });
+        const timer = setTimeout(() => child.kill('SIGKILL'), 240_000);
+        return done.finally(() => clearTimeout(timer));
+      }));
+      for (const [i, run] of runs.entries()) assert.equal(run.status, 0, `host ${i + 1}: ${run.stderr}`);
+      const table = await storedTable(db);
+      if (reference) assert.deepEqual(table, reference, 'the table of one process alone');
+      const stats = own.stats();
+      assert.equal(stats.wasted + stats.secondaryLimited + stats.duringPenalty, 0, 'empty buckets, secondary limits, pauses');
+      assert.equal(stats.byKind.languages?.requests, table.length, 'a repository fetched twice');
+      // Repositories handed to an idle host come with their search fields: none is
+      // fetched by id.
+      assert.equal(stats.byKind.repository?.requests ?? 0, 0, 'repositories fetched by id');
+      // The clusters' sizes differ (a host whose query runs dry first would sit idle): the
+      // hosts that run out of work are offered a share of the others' queued repositories,
+      // so each host's ten users send about a third of the job's core requests.
+      const requests = [0, 1, 2].map((i) => Array.from({ length: 10 }, (_, u) => stats.users[`user${10 * i + u}`]?.requests ?? 0)
+        .reduce((a, b) => a + b, 0));
+      const total = requests.reduce((a, b) => a + b, 0);
+      const parts = runs.map((run) => run.summary.coordinate.part);
+      console.log(`own tokens: requests per host ${requests.join(', ')}; added ${parts.map((p) => p.added).join(', ')}; ` +
+        `offered ${parts.map((p) => p.offered).join(', ')}; adopted offered ${parts.map((p) => p.adopted_offered).join(', ')}; ` +
+        `elapsed ${runs.map((run) => run.summary.elapsed_s).join(', ')} s`);
+      for (const [i, n] of requests.entries()) assert.ok(n >= 0.2 * total, `host ${i + 1} sent ${n} of ${total} requests`);
+      const offered = parts.reduce((sum, p) => sum + p.offered, 0);
+      assert.ok(parts.reduce((sum, p) => sum + p.adopted_offered, 0) <= offered, 'adopted more than was offered');
+      assert.equal(parts.reduce((sum, p) => sum + p.added, 0), table.length);
+    } finally {
+      await own.close();
+    }
   });
 });
