@@ -47,9 +47,13 @@ const COORDINATION = { GH_INGEST_COORDINATE_TICK_MS: '200', GH_INGEST_COORDINATE
 const runTimeoutMs = (quick) => (quick ? 25_000 : 75_000);
 // GH_BENCH_HOSTS_LOGS=DIR keeps each host's stderr there (the scratch directory goes).
 const LOGS = process.env.GH_BENCH_HOSTS_LOGS;
+// GH_BENCH_HOSTS_JOBS=rest,graphql,rest-own-tokens runs only those jobs.
+const ONLY = process.env.GH_BENCH_HOSTS_JOBS?.split(',').map((j) => j.trim());
+// GH_BENCH_HOSTS_RUNS=0,2 runs only those configurations (0: the plain process).
+const RUNS = process.env.GH_BENCH_HOSTS_RUNS?.split(',').map(Number);
 
 // Queries that run dry long before the quotas (100,000), no repository in two clusters.
-const CLUSTERS = {
+const FEW_CLUSTERS = {
   description: 'npm run bench, hosts section: three disjoint clusters whose queries run dry',
   min_stars: 0,
   clusters: {
@@ -59,31 +63,65 @@ const CLUSTERS = {
   },
 };
 
-/** The jobs: REST core-bound, GraphQL search-bound; quick: REST only, a tiny corpus, 1 and 2 hosts. */
+// The job for tokens per host: more queries (each host takes whole queries), the same
+// disjoint clusters, so that there is work for four hosts' tokens.
+const LANGUAGES = ['Rust', 'Go', 'Kotlin', 'Swift', 'C', 'Dart', 'Solidity', 'C#'];
+const WIDE_CLUSTERS = {
+  description: 'npm run bench, hosts section: eight disjoint clusters for tokens per host',
+  min_stars: 0,
+  clusters: Object.fromEntries(LANGUAGES.map((language) => [
+    language.toLowerCase().replace('#', 'sharp'),
+    { quota: 100_000, queries: [`language:${language} stars:>=10`, `language:${language}`] },
+  ])),
+};
+
+/**
+ * The jobs: REST core-bound and GraphQL search-bound with the same tokens on every host;
+ * REST core-bound with each host's own tokens. Quick: the first only, a tiny corpus, 1
+ * and 2 hosts.
+ */
 export function hostsJobs(quick) {
   const rest = {
+    id: 'rest',
     api: 'rest',
+    tokens: 'shared',
+    clusters: FEW_CLUSTERS,
     limits: quick ? { core: 100, search: 10, graphql: 5000 } : { core: 200, search: 10, graphql: 5000 },
     windows: quick ? { core: 3, search: 3, graphql: 3600 } : { core: 10, search: 6, graphql: 3600 },
     repos: quick ? 1500 : 10_000,
   };
   const graphql = {
+    id: 'graphql',
     api: 'graphql',
+    tokens: 'shared',
+    clusters: FEW_CLUSTERS,
     limits: { core: 200, search: 1, graphql: 5000 },
     windows: { core: 10, search: 6, graphql: 3600 },
     repos: 10_000,
   };
+  const ownTokens = {
+    id: 'rest-own-tokens',
+    api: 'rest',
+    tokens: 'per-host',
+    clusters: WIDE_CLUSTERS,
+    // The same rate as the shared jobs in shorter windows: four hosts' part spans several
+    // windows, so a window's edge is not most of the measure.
+    limits: { core: 100, search: 10, graphql: 5000 },
+    windows: { core: 5, search: 6, graphql: 3600 },
+    repos: 10_000,
+  };
+  const hosts = quick ? [1, 2] : [1, 2, 4];
   const simulator = (job) => ({
-    host: '0.0.0.0', tokens: TOKENS, repos: job.repos, seed: 9,
+    host: '0.0.0.0', tokens: job.tokens === 'per-host' ? TOKENS * Math.max(...hosts) : TOKENS, repos: job.repos, seed: 9,
     'core-limit': job.limits.core, 'core-window': job.windows.core,
     'search-limit': job.limits.search, 'search-window': job.windows.search,
     'graphql-limit': job.limits.graphql,
     warm: job.api === 'rest' ? 'search,rest' : 'search,graphql',
     concurrency: JSON.stringify(SERIAL_RULE),
   });
-  const jobs = quick ? [rest] : [rest, graphql];
+  const jobs = quick ? [rest] : [rest, graphql, ownTokens];
   return {
-    hosts: quick ? [1, 2] : [1, 2, 4],
+    hosts,
     jobs: jobs.map((job) => ({ ...job, simulator: simulator(job) })),
   };
 }
@@ -146,23 +184,24 @@ export async function hostsRuns(context) {
     log(`hosts: skipped: ${db.skip}`);
     return { skipped: db.skip };
   }
-  const { hosts: counts, jobs } = hostsJobs(context.quick);
+  const { hosts: counts, jobs: all } = hostsJobs(context.quick);
+  const jobs = ONLY ? all.filter((job) => ONLY.includes(job.id)) : all;
   const dir = path.join(context.scratch, 'hosts');
   fs.mkdirSync(dir, { recursive: true });
-  const config = path.join(dir, 'clusters.hosts.json');
-  fs.writeFileSync(config, `${JSON.stringify(CLUSTERS, null, 2)}\n`);
   const schemas = [];
   const out = {};
   try {
     const hosts = await createHosts(Math.max(...counts));
     for (const job of jobs) {
+      const config = path.join(dir, `clusters.${job.id}.json`);
+      fs.writeFileSync(config, `${JSON.stringify(job.clusters, null, 2)}\n`);
       const sim = await simulatorFor(job.simulator);
       const results = {};
       let reference = null;  // the 1-host run's stored ids
       const storedIds = {};
-      for (const n of [0, ...counts]) {
+      for (const n of RUNS ?? [0, ...counts]) {
         const id = n === 0 ? 'plain' : `hosts-${n}`;
-        const schema = `bench_hosts_${job.api}_${n}_${process.pid}`;
+        const schema = `bench_hosts_${job.id.replaceAll('-', '_')}_${n}_${process.pid}`;
         schemas.push(schema);
         await db.pool.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
         await db.pool.query(`CREATE SCHEMA ${pg.escapeIdentifier(schema)}`);
@@ -171,10 +210,12 @@ export async function hostsRuns(context) {
         await sim.watch();
         const args = [`--api=${job.api}`, `--config=${config}`, `--details=${DETAILS}`, '--json', ...(n ? ['--coordinate'] : [])];
         const simUrl = sim.url.replace('0.0.0.0', '127.0.0.1');
-        log(`hosts: ${job.api}, ${n ? `${n} host${n > 1 ? 's' : ''} with --coordinate` : 'one plain process'}`);
-        const runs = await Promise.all((n ? hosts.slice(0, n) : [null]).map((host) => {
+        log(`hosts: ${job.id}, ${n ? `${n} host${n > 1 ? 's' : ''} with --coordinate` : 'one plain process'}`);
+        // Shared: every host the same 10 tokens; per host: host i its own 10 (10 users).
+        const tokensOf = (i) => (job.tokens === 'per-host' ? sim.tokens.slice(i * TOKENS, (i + 1) * TOKENS) : sim.tokens.slice(0, TOKENS));
+        const runs = await Promise.all((n ? hosts.slice(0, n) : [null]).map((host, i) => {
           const env = pipelineEnv({
-            GITHUB_TOKENS: sim.tokens.join(','),
+            GITHUB_TOKENS: tokensOf(i).join(','),
             GITHUB_API_URL: host ? host.url(simUrl) : simUrl,
             DATABASE_URL: host ? host.databaseUrl(url) : url,
             ...(n ? COORDINATION : {}),
@@ -184,7 +225,7 @@ export async function hostsRuns(context) {
         }));
         if (LOGS) {
           fs.mkdirSync(LOGS, { recursive: true });
-          for (const [i, run] of runs.entries()) fs.writeFileSync(path.join(LOGS, `${job.api}-${n}-host${i + 1}.log`), `${run.stderr}\n--- stdout\n${run.stdout}`);
+          for (const [i, run] of runs.entries()) fs.writeFileSync(path.join(LOGS, `${job.id}-${n}-host${i + 1}.log`), `${run.stderr}\n--- stdout\n${run.stdout}`);
         }
         const simulator = await sim.finish();
         const label = n ? `${n} host${n > 1 ? 's' : ''} --coordinate` : 'plain (no --coordinate)';
@@ -193,10 +234,10 @@ export async function hostsRuns(context) {
         const stopped = runs.map((run) => run.timedOut);
         for (const [i, run] of runs.entries()) {
           if (run.exitCode !== 0 && !(run.timedOut && run.exitCode === 130)) {
-            throw new Error(`${job.api} ${label}, host ${i + 1} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+            throw new Error(`${job.id} ${label}, host ${i + 1} failed (exit ${run.exitCode}): ${run.stderr.trim().split('\n').slice(-3).join(' | ')}`);
           }
         }
-        const summaries = runs.map((run, i) => jsonSummary(run, `${job.api} ${label} host ${i + 1}`));
+        const summaries = runs.map((run, i) => jsonSummary(run, `${job.id} ${label} host ${i + 1}`));
         const { rows } = await db.pool.query(`SELECT id FROM ${pg.escapeIdentifier(schema)}.repositories ORDER BY id`);
         const ids = rows.map((r) => String(r.id));
         if (n === 1) reference = ids;
@@ -204,7 +245,8 @@ export async function hostsRuns(context) {
         const { stats } = simulator;
         const byResource = requestsByResource(stats);
         const accepted = Object.fromEntries(Object.entries(byResource).map(([r, v]) => [r, v.accepted]));
-        const bound = quotaBound(accepted, { tokens: TOKENS, limits: job.limits, windows: job.windows });
+        const tokens = job.tokens === 'per-host' ? TOKENS * Math.max(n, 1) : TOKENS;
+        const bound = quotaBound(accepted, { tokens, limits: job.limits, windows: job.windows });
         const first = Math.min(...runs.map((r) => r.startedAt));
         const last = Math.max(...runs.map((r) => r.endedAt));
         const wallS = (last - first) / 1000;
@@ -245,20 +287,22 @@ export async function hostsRuns(context) {
           jobHosts: summaries[0].coordinate?.hosts ?? null,
           simulator: { cpuS: simulator.cpuS, meanUtil: simulator.meanUtil, peakUtil: simulator.peakUtil, activeS: simulator.activeS },
         };
-        if (stopped.some(Boolean)) log(`hosts: ${job.api} ${label}: ${stopped.filter(Boolean).length} of ${runs.length} hosts still running after ${runTimeoutMs(context.quick) / 1000} s, stopped`);
-        log(`hosts: ${job.api} ${label}: ${ids.length} stored in ${wallS.toFixed(1)} s (bound ${bound.windowedS} s, ${bound.binding}); ` +
+        if (stopped.some(Boolean)) log(`hosts: ${job.id} ${label}: ${stopped.filter(Boolean).length} of ${runs.length} hosts still running after ${runTimeoutMs(context.quick) / 1000} s, stopped`);
+        log(`hosts: ${job.id} ${label}: ${ids.length} stored in ${wallS.toFixed(1)} s (bound ${bound.windowedS} s, ${bound.binding}); ` +
           `${requests} requests, ${stats.wasted ?? 0} wasted, ${stats.secondaryLimited ?? 0} secondary limits`);
         await db.pool.query(`DROP SCHEMA IF EXISTS ${pg.escapeIdentifier(schema)} CASCADE`);
       }
       // Every configuration's stored ids against the 1-host run's (the plain run comes first).
       for (const [id, r] of Object.entries(results)) {
         r.wallOverPlain = results.plain ? r.wallS / results.plain.wallS : null;
+        // Tokens per host: the share of linear scaling reached (1: n hosts take 1/n the time).
+        r.scaling = results.plain && r.hosts ? results.plain.wallS / r.wallS / r.hosts : null;
         const ids = storedIds[id];
         r.sameAsOneHost = reference ? ids.length === reference.length && ids.every((v, i) => v === reference[i]) : null;
       }
-      out[job.api] = {
+      out[job.id] = {
         setup: {
-          tokens: TOKENS, users: TOKENS, limits: job.limits, windows: job.windows, corpus: job.repos, details: DETAILS,
+          api: job.api, tokensPerHost: job.tokens === 'per-host', tokens: TOKENS, users: TOKENS, limits: job.limits, windows: job.windows, corpus: job.repos, details: DETAILS,
           serialRule: SERIAL_RULE, coordination: COORDINATION, hosts: counts, database: masked(db.url),
         },
         results,
