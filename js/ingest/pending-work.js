@@ -133,6 +133,20 @@ export function pendingAfterRun({
   };
 }
 
+/**
+ * The pending rows loaded at the start that `pending` (pendingAfterRun's) no longer
+ * holds: done, or dropped. A coordinated host saves its pending work without replacing
+ * any cluster's, so it deletes these by name (savePending's `forget`).
+ */
+export function pendingDone(loaded, pending) {
+  const stillRepositories = new Set(pending.repositories.map((repo) => repo.id));
+  const stillSearches = new Set(pending.searches.map(searchKey));
+  return {
+    repositoryIds: loaded.repositories.map((repo) => repo.id).filter((id) => !stillRepositories.has(id)),
+    searches: loaded.searches.filter((search) => !stillSearches.has(searchKey(search))),
+  };
+}
+
 /** Pending repositories that were stored this run, with the clusters that had found them:
  *  appended to their rows (the engine knows only the clusters of this run). */
 export function pendingFinders(loaded, storedIds) {

@@ -15,7 +15,7 @@ import { planLimits } from '../plan/quotas.js';
 import { openSink } from '../storage/index.js';
 import { appendDeadLetter, DEAD_LETTERS_PATH, replayDeadLetters } from './dead-letters.js';
 import { pendingPhrase, runOutcome } from './outcome.js';
-import { pendingAfterRun, pendingFinders, pendingToFetch, queriesWithPendingFirst } from './pending-work.js';
+import { pendingAfterRun, pendingDone, pendingFinders, pendingToFetch, queriesWithPendingFirst } from './pending-work.js';
 import { createProgress } from './progress.js';
 import { COMPARED_COLUMNS, comparedColumns, etagEntries, rederivedRow, toRow } from './rows.js';
 import { buildSummary, formatSummary } from './summary.js';
@@ -66,9 +66,9 @@ const pendingCount = (work) => work.repositories.length + work.searches.length;
 // Records what is pending for the selected clusters. Returns the message that ends the
 // run when pending work could not be recorded and nothing else went wrong (exit 1: the
 // next run would not know it); otherwise a failure here is a warning.
-async function savePendingWork(sink, work, selected, { alreadyFailed, stderr }) {
+async function savePendingWork(sink, work, selected, { alreadyFailed, stderr, forget }) {
   try {
-    await withRetries(STORE_ATTEMPTS, () => sink.savePending(work, { clusters: selected }));
+    await withRetries(STORE_ATTEMPTS, () => sink.savePending(work, { clusters: selected, ...(forget ? { forget } : {}) }));
     return null;
   } catch (err) {
     if (pendingCount(work) === 0) {
@@ -298,9 +298,6 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       }
       stats = run.stats();
       progress.finish({ failed: Boolean(failure) || !result.ok });
-      if (coordination) {
-        await leaveJob(coordination, stderr, { complete: result.ok && !result.stopped && !failure && !interrupted });
-      }
       await addLateFinders(sink, [...(result.lateFinders ?? []), ...pendingFinders(loaded, storedIds)], stderr);
     }
 
@@ -325,7 +322,12 @@ export async function runIngest(values, { env = process.env, stdout = process.st
     // A coordinated host adds its own pending work and replaces nobody's: the job's other
     // hosts record theirs in the same tables.
     const saveFailure = await savePendingWork(sink, pending, coordination ? [] : selected,
-      { alreadyFailed: Boolean(failure || engineError), stderr });
+      { alreadyFailed: Boolean(failure || engineError), stderr, forget: coordination ? pendingDone(loaded, pending) : undefined });
+    // Then leave: a host that ends complete gives up its unstored claims, which are in
+    // the pending work just recorded (left first, a kill in between would lose them).
+    if (coordination && result) {
+      await leaveJob(coordination, stderr, { complete: result.ok && !result.stopped && !failure && !interrupted && !saveFailure });
+    }
 
     const summary = buildSummary({
       config, selected, stored, added: progress.added, stats, result, written, pending: pendingCount(pending),

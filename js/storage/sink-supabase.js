@@ -250,7 +250,9 @@ export function openSupabaseSink({ url, serviceKey, requestTimeoutMs = REQUEST_T
       return counts;
     },
     // pending_save() is one statement, so one transaction, as on the SQL sinks.
-    async savePending(work, { clusters } = {}) {
+    async savePending(work, { clusters, forget } = {}) {
+      // Only a host of a coordinated job forgets by name, and --coordinate refuses this sink.
+      if (forget) throw new TypeError('savePending: `forget` needs a SQL sink (DATABASE_URL)');
       await run('saving the pending work', client.rpc('pending_save', pendingSaveArguments(work, { clusters })));
     },
     async loadPending(clusters) {

@@ -61,12 +61,13 @@
  * @property {(id: number, result: {status: string, summary?: object}) => Promise<void>} finishRun
  * @property {() => Promise<RunRecord|null>} lastRun
  * @property {() => Promise<Record<string, number>>} clusterCounts   cluster -> stored
- * @property {(work: import('./pending.js').PendingWork, options: {clusters: string[]}) => Promise<void>} savePending
+ * @property {(work: import('./pending.js').PendingWork, options: {clusters: string[], forget?: {repositoryIds: number[], searches: object[]}}) => Promise<void>} savePending
  *   In one transaction, replaces the pending work (repositories that could not be fetched,
  *   search ranges that could not be searched) of `clusters` with `work`. A row pending
  *   before (same id; same cluster, query and range) adds the attempts given to its own,
  *   keeps its first_failed_at and the clusters it had; the last of several rows with one
- *   key wins. Pending rows of other clusters are kept.
+ *   key wins. Pending rows of other clusters are kept. `forget` (the SQL sinks, for a host
+ *   of a coordinated job): rows to delete by name in the same transaction.
  * @property {(clusters: string[]) => Promise<import('./pending.js').PendingWork>} loadPending
  *   The pending work of these clusters, oldest first: repositories stored in the meantime
  *   (e.g. by a run killed before it could save its pending rows) are left out.

@@ -204,11 +204,28 @@ export class SqlStore {
     return Object.fromEntries(rows.map((row) => [row.cluster, Number(row.stored)]));
   }
 
-  // One statement (pending_save in schema.sql): the replacement is atomic.
-  async savePending(work, { clusters } = {}) {
+  // One statement (pending_save in schema.sql): the replacement is atomic. `forget`
+  // ({repositoryIds, searches}): earlier pending rows done since, deleted in the same
+  // statement, for a host of a coordinated job, which replaces no cluster's pending work
+  // (the job's other hosts record theirs) but must not leave what it did behind. They
+  // must not be in `work` (one statement touches a row once).
+  async savePending(work, { clusters, forget } = {}) {
     const args = pendingSaveArguments(work, { clusters });
-    await this.handle.query('SELECT pending_save($1::jsonb, $2::jsonb, $3::jsonb)',
-      [JSON.stringify(args.cluster_names), JSON.stringify(args.repository_rows), JSON.stringify(args.search_rows)]);
+    const params = [JSON.stringify(args.cluster_names), JSON.stringify(args.repository_rows), JSON.stringify(args.search_rows)];
+    if (!forget) {
+      await this.handle.query('SELECT pending_save($1::jsonb, $2::jsonb, $3::jsonb)', params);
+      return;
+    }
+    await this.handle.query(`
+      WITH saved AS (SELECT pending_save($1::jsonb, $2::jsonb, $3::jsonb) AS n),
+      done_repositories AS (
+        DELETE FROM pending WHERE id IN (SELECT jsonb_array_elements_text($4::jsonb)::bigint) RETURNING 1),
+      done_searches AS (
+        DELETE FROM pending_searches s USING jsonb_to_recordset($5::jsonb) AS g(cluster text, query text, range text)
+         WHERE s.cluster = g.cluster AND s.query = g.query AND s.range = coalesce(g.range, '') RETURNING 1)
+      SELECT (SELECT n FROM saved), (SELECT count(*) FROM done_repositories), (SELECT count(*) FROM done_searches)`,
+    [...params, JSON.stringify((forget.repositoryIds ?? []).map(String)),
+      JSON.stringify((forget.searches ?? []).map(({ cluster, query, range }) => ({ cluster, query, range: range ?? null })))]);
   }
 
   async loadPending(clusters) {

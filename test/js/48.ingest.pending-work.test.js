@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 
 import {
-  pendingAfterRun, pendingFinders, pendingToFetch, queriesWithPendingFirst, rangeQualifier,
+  pendingAfterRun, pendingDone, pendingFinders, pendingToFetch, queriesWithPendingFirst, rangeQualifier,
 } from '../../js/ingest/pending-work.js';
 
 const loadedRepo = (id, overrides = {}) => ({
@@ -148,5 +148,13 @@ describe('pendingFinders()', () => {
   it('the clusters that had found pending repositories stored this run, to add to their rows', () => {
     const loaded = { repositories: [loadedRepo(1, { clusters: ['web', 'data'] }), loadedRepo(2), loadedRepo(3, { clusters: ['web', 'ops'] })], searches: [] };
     assert.deepEqual(pendingFinders(loaded, new Set([1, 2])), [{ id: 1, clusters: ['web', 'data'] }]);
+  });
+
+  it('the loaded rows a coordinated host deletes by name: those no longer pending after its run', () => {
+    const search = (query, range = null) => ({ cluster: 'web', query, range, attempts: 1, lastError: 'HTTP 502' });
+    const loaded = { repositories: [loadedRepo(1), loadedRepo(2)], searches: [search('topic:a'), search('topic:a', 'created:2020'), search('topic:b')] };
+    const pending = { repositories: [loadedRepo(2), loadedRepo(9)], searches: [{ ...search('topic:a', 'created:2020'), attempts: 0 }] };
+    assert.deepEqual(pendingDone(loaded, pending), { repositoryIds: [1], searches: [search('topic:a'), search('topic:b')] });
+    assert.deepEqual(pendingDone({ repositories: [], searches: [] }, pending), { repositoryIds: [], searches: [] });
   });
 });

@@ -232,6 +232,28 @@ export function sinkContract(title, backend) {
       await assert.rejects(sink.savePending({ repositories: [] }), TypeError);
     });
 
+    it('forgets named pending rows done since, and replaces no cluster, in the same save (SQL sinks)', async (t) => {
+      if (sink.kind === 'supabase') {
+        await assert.rejects(sink.savePending({ repositories: [], searches: [] }, { clusters: [], forget: { repositoryIds: [], searches: [] } }), TypeError);
+        return;
+      }
+      const search = (query, range = null) => ({ cluster: 'p_job', query, range, attempts: 1, lastError: 'HTTP 502' });
+      await sink.savePending({
+        repositories: [pendingRepo(5_000_071, { cluster: 'p_job', clusters: ['p_job'] }), pendingRepo(5_000_072, { cluster: 'p_job', clusters: ['p_job'] })],
+        searches: [search('topic:a'), search('topic:b', 'created:2020-01-01..2020-06-30'), search('topic:c')],
+      }, { clusters: ['p_job'] });
+      // A host of the job did 5_000_071, topic:a and topic:b's range; topic:c failed again,
+      // and it adds a failure of its own; another host's row (5_000_072) stays.
+      await sink.savePending({ repositories: [pendingRepo(5_000_073, { cluster: 'p_job', clusters: ['p_job'] })], searches: [search('topic:c')] }, {
+        clusters: [],
+        forget: { repositoryIds: [5_000_071], searches: [search('topic:a'), search('topic:b', 'created:2020-01-01..2020-06-30')] },
+      });
+      const left = await sink.loadPending(['p_job']);
+      assert.deepEqual(left.repositories.map((repo) => repo.id).sort(), [5_000_072, 5_000_073]);
+      assert.deepEqual(left.searches.map((s) => [s.query, s.attempts]), [['topic:c', 2]]);
+      t.diagnostic(`${sink.kind}: forgot 1 repository and 2 searches in the save`);
+    });
+
     it('leaves out pending repositories stored since (a run killed before saving its pending rows)', async () => {
       await sink.savePending({
         repositories: [pendingRepo(1_041, { cluster: 'p_kill', clusters: ['p_kill'] }), pendingRepo(5_000_042, { cluster: 'p_kill', clusters: ['p_kill'] })],
