@@ -221,15 +221,29 @@ export interface WorkGate {
   /** Whether this host runs the query (another host may run it). */
   takeQuery(query: string): boolean | Promise<boolean>;
   queryDone(query: string, complete: boolean): unknown;
-  /** Per repository, in order: whether this host may fetch it. */
-  claim(items: Array<{ id: number; nodeId: string; fullName: string; cluster: string }>): boolean[] | Promise<boolean[]>;
-  /** The work of hosts that died; empty lists: the job is over. */
+  /**
+   * Per repository, in order: whether this host may fetch it, or 'offered' (claimed for
+   * the job and handed to an idle host). `row`: its search fields, as a delivered row.
+   */
+  claim(items: GateItem[]): Array<boolean | 'offered'> | Promise<Array<boolean | 'offered'>>;
+  /** Queued repositories offered to the job's idle hosts: 'offered' for each the job took. */
+  offer?(items: GateItem[]): Array<false | 'offered'> | Promise<Array<false | 'offered'>>;
+  /** Offered repositories and the work of hosts that died; empty lists: the job is over. */
   adopt(): WorkAdopted | Promise<WorkAdopted>;
+}
+
+export interface GateItem {
+  id: number;
+  nodeId: string;
+  fullName: string;
+  cluster: string;
+  row: Record<string, unknown>;
 }
 
 export interface WorkAdopted {
   queries: string[];
-  owed: Array<{ id: number; cluster: string; nodeId?: string | null; fullName?: string | null; clusters?: string[] }>;
+  /** `row`: the search fields an offered repository came with (no request by id). */
+  owed: Array<{ id: number; cluster: string; nodeId?: string | null; fullName?: string | null; clusters?: string[]; row?: Record<string, unknown> }>;
 }
 
 /**
@@ -364,6 +378,12 @@ export interface RunResult {
   searchShort: number;
   /** The GraphQL details query's size as learnt from GitHub's answers (timeouts split it). */
   graphqlBatches: { size: number; smallest: number; timeouts: number; shrinks: number; grows: number };
+  /** With a gate: repositories another host had claimed, and queries another host ran. */
+  claimedElsewhere: number;
+  queriesElsewhere: number;
+  /** With a gate: repositories offered to idle hosts, and offered ones this host adopted from another. */
+  offered: number;
+  adoptedOffered: number;
 }
 
 export interface Run {
@@ -386,6 +406,8 @@ export interface Run {
    * renewed with each heartbeat, so a host whose heartbeats stall stops by itself.
    */
   renewLeases(untilMs: number): void;
+  /** --coordinate: this many other hosts are idle; a share of the queued details is offered to them once. */
+  offerToIdleHosts(hosts: number): void;
 }
 
 /**
