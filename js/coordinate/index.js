@@ -52,9 +52,10 @@ export async function joinJob({ env, config, selected, values, wanted, stored, t
 
 /**
  * The summary's `coordinate` part: this host's share and the job's total so far (the
- * stored counts now against those when the job opened). `final`: clusterCounts() now.
+ * stored counts now against those when the job opened). `final`: clusterCounts() now;
+ * `finished`: this host closed the job.
  */
-export async function coordinationSummary({ coordination, result, added, final }) {
+export async function coordinationSummary({ coordination, result, added, final, finished = false }) {
   const { coordinator, joined } = coordination;
   const startCounts = joined.storedAtStart ?? {};
   const jobAdded = Object.fromEntries(Object.keys(joined.wanted).map((name) => [name, Math.max(0, (final[name] ?? 0) - (startCounts[name] ?? 0))]));
@@ -63,6 +64,8 @@ export async function coordinationSummary({ coordination, result, added, final }
     job: joined.job,
     host: coordinator.job.host,
     hosts: await coordinator.job.hostCount().catch(() => null),
+    // This host left last and closed the job: its exit status answers for the job.
+    finished,
     part: {
       added: sum(added),
       claimed: coordinator.counts.claimed,

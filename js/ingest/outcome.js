@@ -55,12 +55,15 @@ function named(items, max, line, noun) {
  * @param {Record<string, {exhausted?: boolean, lost?: number, failedSearches?: number}>} [facts.clusters]
  *   run.done's result.clusters
  * @param {Record<string, {stored: number, quota: number}>} [facts.totals]   the summary's clusters
+ * @param {{repositories: number, searches: number}|null} [facts.jobPending]   a coordinated
+ *   job this host finished (its last): what the job's clusters have pending now, which
+ *   the other hosts left (this host's own is `pending`)
  * @returns {{exitCode: number, status: string, pending: number, lines: string[], error: string|null}}
  *   `lines` go to stderr in order; `error`, when set, is reported after them as the last
  *   line (exit 1). `status` is for the run's row.
  */
 export function runOutcome({
-  failure = null, interrupted = false, pending = { repositories: [], searches: [] }, clusters = {}, totals = {},
+  failure = null, interrupted = false, pending = { repositories: [], searches: [] }, clusters = {}, totals = {}, jobPending = null,
 } = {}) {
   const count = pending.repositories.length + pending.searches.length;
   if (failure) return { exitCode: EXIT_FAILED, status: 'failed', pending: count, lines: [], error: failure };
@@ -78,7 +81,19 @@ export function runOutcome({
     const total = totals[name];
     lines.push(`note: ${name} is short: its queries ran dry${total ? ` at ${total.stored} of ${total.quota}` : ''}`);
   }
-  if (count === 0) return { exitCode: EXIT_OK, status: 'done', pending: 0, lines, error: null };
+  if (count === 0) {
+    // The last host of a coordinated job answers for the job: what the others left.
+    const others = (jobPending?.repositories ?? 0) + (jobPending?.searches ?? 0);
+    if (others > 0) {
+      const left = [];
+      if (jobPending.repositories) left.push(plural(jobPending.repositories, 'repository', 'repositories'));
+      if (jobPending.searches) left.push(plural(jobPending.searches, 'search range', 'search ranges'));
+      lines.push(`the job finished incomplete: its other hosts left ${left.join(' and ')} pending; ` +
+        'the next run does them first (node check-status.js lists them)');
+      return { exitCode: EXIT_INCOMPLETE, status: 'incomplete', pending: 0, lines, error: null };
+    }
+    return { exitCode: EXIT_OK, status: 'done', pending: 0, lines, error: null };
+  }
 
   lines.push(...named(pending.repositories, NAMED_REPOSITORIES, repositoryLine, 'pending repositories'));
   lines.push(...named(pending.searches, NAMED_SEARCHES, searchLine, 'pending search ranges'));

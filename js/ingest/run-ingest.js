@@ -325,8 +325,15 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       { alreadyFailed: Boolean(failure || engineError), stderr, forget: coordination ? pendingDone(loaded, pending) : undefined });
     // Then leave: a host that ends complete gives up its unstored claims, which are in
     // the pending work just recorded (left first, a kill in between would lose them).
+    let jobPending = null;
+    let finishedJob = false;
     if (coordination && result) {
-      await leaveJob(coordination, stderr, { complete: result.ok && !result.stopped && !failure && !interrupted && !saveFailure });
+      const left = await leaveJob(coordination, stderr, { complete: result.ok && !result.stopped && !failure && !interrupted && !saveFailure });
+      // The host that finished the job answers for it: exit 0 only if no host of it left
+      // work pending (each host that did exits 3 itself; this one may be the only one
+      // watched). Its own pending rows are saved already: counted apart.
+      finishedJob = Boolean(left?.finished);
+      if (finishedJob && pendingCount(pending) === 0) jobPending = await jobPendingCounts(sink, selected, stderr);
     }
 
     const summary = buildSummary({
@@ -336,10 +343,10 @@ export async function runIngest(values, { env = process.env, stdout = process.st
     if (coordination) {
       // This host's part, and the job's clusters as every host left them.
       if (final) for (const [name, c] of Object.entries(summary.clusters)) c.stored = final[name] ?? c.stored;
-      summary.coordinate = await coordinationSummary({ coordination, result, added: progress.added, final: final ?? {} });
+      summary.coordinate = await coordinationSummary({ coordination, result, added: progress.added, final: final ?? {}, finished: finishedJob });
     }
     const outcome = runOutcome({
-      failure: failure ?? engineError ?? saveFailure, interrupted, pending, clusters: result.clusters ?? {}, totals: summary.clusters,
+      failure: failure ?? engineError ?? saveFailure, interrupted, pending, clusters: result.clusters ?? {}, totals: summary.clusters, jobPending,
     });
     try {
       await sink.finishRun(runId, { status: outcome.status, summary });
@@ -360,14 +367,33 @@ export async function runIngest(values, { env = process.env, stdout = process.st
   }
 }
 
+// What the selected clusters have pending now: {repositories, searches}, null when it
+// cannot be read (a warning; the host's own outcome stands).
+async function jobPendingCounts(sink, selected, stderr) {
+  try {
+    const counts = await sink.pendingCounts();
+    const total = { repositories: 0, searches: 0 };
+    for (const name of selected) {
+      total.repositories += counts.byCluster[name]?.repositories ?? 0;
+      total.searches += counts.byCluster[name]?.searches ?? 0;
+    }
+    return total;
+  } catch (err) {
+    stderr.write(`warning: could not count the job's pending work: ${oneLine(err)}\n`);
+    return null;
+  }
+}
+
 // Leaves the coordinated job once (after the run, or when the run failed before it).
+// Returns coord_leave's answer ({finished}), or undefined.
 async function leaveJob(coordination, stderr, { complete = false } = {}) {
-  if (coordination.left) return;
+  if (coordination.left) return undefined;
   coordination.left = true;
   try {
-    await coordination.coordinator.leave({ complete });
+    return await coordination.coordinator.leave({ complete });
   } catch (err) {
     stderr.write(`warning: could not leave the coordinated job cleanly: ${oneLine(err)} (its leases expire on their own)\n`);
+    return undefined;
   }
 }
 

@@ -31,6 +31,18 @@ describe('runOutcome()', () => {
     });
   });
 
+  it('the host that finished a coordinated job exits 3 when its other hosts left work pending', () => {
+    const outcome = runOutcome({ pending: none, jobPending: { repositories: 2, searches: 1 } });
+    assert.deepEqual(outcome, {
+      exitCode: EXIT_INCOMPLETE, status: 'incomplete', pending: 0, error: null,
+      lines: ['the job finished incomplete: its other hosts left 2 repositories and 1 search range pending; ' +
+        'the next run does them first (node check-status.js lists them)'],
+    });
+    assert.equal(runOutcome({ pending: none, jobPending: { repositories: 0, searches: 0 } }).exitCode, EXIT_OK);
+    assert.equal(runOutcome({ pending: none, jobPending: null }).exitCode, EXIT_OK);
+    assert.equal(runOutcome({ failure: 'boom', jobPending: { repositories: 1, searches: 0 } }).exitCode, EXIT_FAILED);
+  });
+
   it('exit 3 when repositories are pending: a few named, then the one last line', () => {
     const pending = { repositories: [repo(1), repo(2, { fullName: null })], searches: [] };
     const outcome = runOutcome({

@@ -108,6 +108,7 @@ describe('one job on three hosts', { skip }, () => {
     const added = runs.map((run) => run.summary.coordinate.part.added);
     assert.equal(added.reduce((a, b) => a + b, 0), expected.length, `added per host: ${added.join(', ')}`);
     assert.equal(new Set(runs.map((run) => run.summary.coordinate.job)).size, 1, 'one job');
+    assert.equal(runs.filter((run) => run.summary.coordinate.finished).length, 1, 'one host closed the job');
     assert.equal(Math.max(...runs.map((run) => run.summary.coordinate.total.added)), expected.length);
     for (const run of runs) {
       assert.equal(run.summary.coordinate.hosts, 3);
