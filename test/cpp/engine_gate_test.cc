@@ -498,7 +498,7 @@ TEST_CASE("a host that goes idle first adopts its own offered repositories back 
   }
 }
 
-TEST_CASE("idle hosts are offered a share of the queued details; what the job declines is fetched here",
+TEST_CASE("idle hosts are offered a share of the queued details, and what the job declines is fetched here",
           "[engine][gate]") {
   Rig rig(40);
   rig.options.workers = 1;
