@@ -8,7 +8,7 @@ set "ROOT=%~dp0"
 
 where node >nul 2>nul
 if errorlevel 1 (
-  echo run-parallel-ingestion: Node.js was not found on PATH. Install Node.js 20.6 or newer from https://nodejs.org 1>&2
+  >&2 echo run-parallel-ingestion: Node.js was not found on PATH. Install Node.js 20.6 or newer from https://nodejs.org
   exit /b 1
 )
 
@@ -26,5 +26,5 @@ exit /b %ERRORLEVEL%
 
 :build_failed
 popd
-echo run-parallel-ingestion: the build failed; see README.md, "Building on Windows" 1>&2
+>&2 echo run-parallel-ingestion: the build failed; see README.md, "Building on Windows"
 exit /b 1

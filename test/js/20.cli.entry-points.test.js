@@ -98,18 +98,43 @@ describe('node test-tokens.js', () => {
 });
 
 describe('npm run demo (js/demo.js)', () => {
-  it('runs the job against the simulator into ./data, then shows check-status', () => {
-    const cwd = tempDir();
+  const cwd = tempDir();
+  it('runs the job against the simulator into ./data, shows check-status, then the cost on GitHub', () => {
     const result = node([path.join(root, 'js', 'demo.js'), '--limit=80'], { cwd, timeout: 120_000 });
     assert.equal(result.status, 0, result.stderr);
     assert.match(result.stdout, /^80 repositories written in [\d.]+ s$/m);
     assert.match(result.stdout, /Storage: embedded PostgreSQL at .*pglite/);
     assert.match(result.stdout, /total +80 +20,000/);
     assert.ok(fs.existsSync(path.join(cwd, 'data', 'pglite')), 'the embedded database is under ./data');
+    assert.match(result.stdout, /^Quotas: 0 of 8 clusters full, 80 of 20,000 stored; /m);
+
+    // The cost lines come from the run's own counts: together they are its requests.
+    const count = (pattern) => Number(pattern.exec(result.stdout)?.[1].replaceAll(',', ''));
+    const total = count(/^requests: ([\d,]+) \(/m);
+    const search = count(/^ {2}search +([\d,]+) requests +30\/min /m);
+    const core = count(/^ {2}core +([\d,]+) requests +5,000\/h /m);
+    const points = count(/^ {2}GraphQL +([\d,]+) points \(/m);
+    const queries = count(/^ {2}GraphQL +[\d,]+ points \(([\d,]+) queries\)/m);
+    assert.ok(search > 0 && core > 0 && queries > 0, result.stdout);
+    assert.equal(search + core + queries, total, result.stdout);
+    assert.ok(points >= queries);
+    // Ten users' quota: 300 searches a minute, 50,000 core requests an hour.
+    const seconds = (line) => Number(new RegExp(`^ {2}${line} .* (\\d+) s$`, 'm').exec(result.stdout)?.[1]);
+    assert.equal(seconds('search'), Math.round((search / 300) * 60));
+    assert.equal(seconds('core'), Math.round((core / 50_000) * 3600));
+    assert.match(result.stdout, /^ {2}about \d+ s at GitHub's limits: \w+ sets the pace/m);
+    assert.match(result.stdout, new RegExp(`--api=rest\\): ${(core + 80 * 3).toLocaleString('en-US')} core requests`));
+  });
+
+  it('refuses --full with --limit, before starting anything', () => {
+    const result = node([path.join(root, 'js', 'demo.js'), '--full', '--limit=5'], { cwd });
+    assert.equal(result.status, 2);
+    assert.equal(result.stderr, 'demo: --full and --limit cannot be combined (see --help)\n');
   });
 });
 
-// No Windows here to run it: what cmd.exe relies on is checked statically.
+// 21.windows-launcher runs it under Wine's cmd.exe; what Wine forgives or cannot reach
+// (line endings; the job itself, which needs an addon built for Windows) is checked here.
 describe('run-parallel-ingestion.bat', () => {
   const text = fs.readFileSync(path.join(root, 'run-parallel-ingestion.bat'), 'latin1');
   const lines = text.split('\r\n');
