@@ -1,4 +1,4 @@
-// The GraphQL details query (docs: /work/graphql-contract.md, "Request"): the details of
+// The GraphQL details query (docs/graphql.md, "Request"): the details of
 // up to 100 repositories in one POST, and what GitHub will charge for it. The same query
 // with the row's columns (QueryParts::row) re-reads stored repositories for --refresh. The query
 // text is rendered from one small tree of fields, and the cost is computed from the

@@ -7,7 +7,7 @@ import { parse } from '../simulator/graphql/parser.js';
 import { schema } from '../simulator/graphql/schema.js';
 import { startSimulator } from '../simulator/index.js';
 
-// The engine's query (graphql-contract.md), whitespace as the engine sends it.
+// The engine's query (docs/graphql.md, "Request"), whitespace as the engine sends it.
 const DETAILS = `query Details($ids: [ID!]!) {
   rateLimit { cost remaining resetAt limit used }
   nodes(ids: $ids) {
