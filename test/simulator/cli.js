@@ -4,11 +4,12 @@
 // listens; stats are at GET {url}/_simulator/stats, faults at POST {url}/_simulator/faults.
 //
 //   node test/simulator/cli.js [--port=0] [--host=127.0.0.1] [--tokens=10] [--repos=20000]
-//     [--seed=1] [--core-limit=5000] [--search-limit=30] [--graphql-limit=5000]
+//     [--clusters=PATH] [--seed=1] [--core-limit=5000] [--search-limit=30] [--graphql-limit=5000]
 //     [--core-window=3600] [--search-window=60] [--users=a,a,b] [--faults=JSON]
 //     [--graphql-budget=WORK|JSON] [--broken=ID,ID|JSON] [--drift=on|JSON]
 //     [--concurrency=K|JSON] [--latency=github|JSON]
 //     [--warm=search,rest,graphql] [--stats-on-exit]
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 
 import { normalizeConcurrency } from './faults.js';
@@ -23,6 +24,9 @@ const USAGE = `Usage: node test/simulator/cli.js [options]
   --tokens=N          Number of valid tokens (default 10)
   --repos=N           Number of repositories in the corpus (default 20000)
   --seed=N            Seed of the corpus, tokens and faults (default 1)
+  --clusters=PATH     Shape the corpus for a clusters file (the ingest's format): 85% of the
+                      repositories are each made for one cluster, by quota, with the topics and
+                      language of one of its queries (default: off, the usual corpus)
   --core-limit=N      Core requests per window and user (default 5000)
   --search-limit=N    Search requests per window and user (default 30)
   --graphql-limit=N   GraphQL points per window and user (default 5000)
@@ -70,7 +74,7 @@ let values;
 try {
   ({ values } = parseArgs({
     options: Object.fromEntries([
-      'port', 'host', 'tokens', 'repos', 'seed', 'core-limit', 'search-limit', 'graphql-limit', 'core-window',
+      'port', 'host', 'tokens', 'repos', 'clusters', 'seed', 'core-limit', 'search-limit', 'graphql-limit', 'core-window',
       'search-window', 'users', 'faults', 'warm', 'graphql-budget', 'broken', 'drift', 'concurrency', 'latency',
     ].map((name) => [name, { type: 'string' }]).concat([['stats-on-exit', { type: 'boolean' }], ['help', { type: 'boolean' }]])),
     strict: true,
@@ -81,6 +85,15 @@ try {
 if (values.help) {
   process.stdout.write(USAGE);
   process.exit(0);
+}
+
+let clusters = null;
+if (values.clusters) {
+  try {
+    clusters = JSON.parse(readFileSync(values.clusters, 'utf8'));
+  } catch (err) {
+    fail(`--clusters: cannot read '${values.clusters}': ${err.message}`);
+  }
 }
 
 let faults = {};
@@ -126,6 +139,7 @@ const simulator = await startSimulator({
   host: values.host ?? '127.0.0.1',
   tokens: positive(values, 'tokens', 10),
   repositories: positive(values, 'repos', 20_000),
+  clusters,
   seed: positive(values, 'seed', 1),
   users: values.users ? values.users.split(',') : undefined,
   limits: {

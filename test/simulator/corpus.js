@@ -2,6 +2,7 @@
 // a seed. Records hold plain values (times in ms) and the lower-cased fields search
 // matches on; repo-json.js turns them into GitHub's JSON.
 import { Random } from './random.js';
+import { normalizeLanguage, tokenize } from './search-query.js';
 import {
   DESCRIPTION_FLAVOURS, DESCRIPTION_OPENERS, FAMILIES, GENERIC_TOPICS, LICENSES, NAME_PREFIXES, OWNER_WORDS,
 } from './vocabulary.js';
@@ -106,9 +107,22 @@ function heavyTailedStars(random) {
   return Math.max(0, Math.floor(10 ** (5.3 * random.next() ** 2.2)) - 1);
 }
 
-function makeRepository(random, family, owners, createdAt) {
-  const language = random.weighted(family.languages);
-  const topics = pickTopics(random, family);
+// GitHub allows 20 topics per repository.
+const MAX_TOPICS = 20;
+
+/** `topics` with every one of `wanted` in it, still at most MAX_TOPICS, sorted. */
+function withTopics(topics, wanted) {
+  const kept = topics.filter((topic) => !wanted.includes(topic)).slice(0, MAX_TOPICS - wanted.length);
+  return [...kept, ...wanted].sort();
+}
+
+/**
+ * `wanted` (null unless the corpus is shaped for clusters, below): {topics, language} a
+ * cluster query asks for, given to this repository on top of its family's own.
+ */
+function makeRepository(random, family, owners, createdAt, wanted = null) {
+  const language = wanted?.language ?? random.weighted(family.languages);
+  const topics = wanted ? withTopics(pickTopics(random, family), wanted.topics) : pickTopics(random, family);
   const owner = owners[Math.floor(owners.length * random.next() ** 2)];  // some owners have many repos
   let name = makeName(random, family, topics);
   while (owner.names.has(name.toLowerCase())) name = `${name}-${random.int(2, 999)}`;
@@ -159,11 +173,79 @@ function lowerFields(repo) {
   repo.fullName = `${repo.owner.login}/${repo.name}`;
 }
 
+/**
+ * Share of a shaped corpus (`clusters` below) made for one cluster query each; the rest
+ * is drawn as in any corpus, so searches still have repositories to leave out.
+ */
+export const CLUSTER_SHARE = 0.85;
+
+const KNOWN_LANGUAGES = new Map(FAMILIES.flatMap((family) => family.languages)
+  .filter(([name]) => name !== null).map(([name]) => [name.toLowerCase(), name]));
+
+/** The terms of a search query that are not negated (`-topic:x`, `NOT topic:x`), as compileQuery reads them. */
+function positiveTerms(query) {
+  const terms = [];
+  let not = false;
+  for (const term of tokenize(query)) {
+    if (!term.qualifier && !term.quoted && term.value === 'NOT') { not = true; continue; }
+    if (term.negated === not) terms.push(term);
+    not = false;
+  }
+  return terms;
+}
+
+/**
+ * What each query of a clusters file asks a repository to have: its positive `topic:`
+ * terms (all of them) and `language:` terms (GitHub ORs them: one is enough). Other
+ * qualifiers and free text are not shaped; a query with neither topic nor language is
+ * left out. Returns [[{family, queries: [{topics, languages}]}, quota], ...] for
+ * Random.weighted; throws on a file that is not a clusters file.
+ */
+export function clusterShapes(config) {
+  const clusters = config?.clusters;
+  if (clusters === null || typeof clusters !== 'object' || Array.isArray(clusters)) {
+    throw new TypeError('clusters: expected a clusters file, {"clusters": {"name": {"quota": N, "queries": [...]}}}');
+  }
+  const shapes = [];
+  for (const [name, cluster] of Object.entries(clusters)) {
+    const { quota, queries } = cluster ?? {};
+    const valid = Number.isFinite(quota) && quota > 0 && Array.isArray(queries) && queries.every((q) => typeof q === 'string');
+    if (!valid) {
+      throw new TypeError(`clusters.${name}: expected {"quota": N > 0, "queries": ["...", ...]}`);
+    }
+    const wanted = queries.map((query) => {
+      const terms = positiveTerms(query);
+      const topics = terms.filter((term) => term.qualifier === 'topic').map((term) => term.value.toLowerCase());
+      const languages = terms.filter((term) => term.qualifier === 'language')
+        .map((term) => KNOWN_LANGUAGES.get(normalizeLanguage(term.value)) ?? term.value);
+      return { topics: [...new Set(topics)], languages };
+    }).filter((w) => w.topics.length > 0 || w.languages.length > 0);
+    if (wanted.length === 0) continue;
+    // The family named as the cluster (the shipped clusters are named after them), else
+    // the one its first topic belongs to, else misc: names and descriptions follow it.
+    const firstTopic = wanted.find((w) => w.topics.length)?.topics[0];
+    const family = FAMILIES.find((f) => f.name === name)
+      ?? FAMILIES.find((f) => f.topics.includes(firstTopic))
+      ?? FAMILIES.find((f) => f.name === 'misc');
+    shapes.push([{ family, queries: wanted }, quota]);
+  }
+  return shapes;
+}
+
 export class Corpus {
-  /** @param {{seed?: number|string, repositories?: number}} options */
-  constructor({ seed = 1, repositories = 20_000 } = {}) {
+  /**
+   * @param {{seed?: number|string, repositories?: number, clusters?: object|null}} options
+   *   clusters: a clusters file's content (the ingest's format). Off (null) by default.
+   *   With it, CLUSTER_SHARE of the repositories are each drawn for one cluster, by quota,
+   *   and given the topics and language of one of its queries (chosen evenly), so that
+   *   the clusters' searches find repositories in proportion to their quotas. Stars,
+   *   forks and the rest are drawn as usual (min_stars still leaves many out). Not the
+   *   corpus the same seed gives without it.
+   */
+  constructor({ seed = 1, repositories = 20_000, clusters = null } = {}) {
     const random = new Random(`corpus:${seed}`);
     this.seed = seed;
+    const shapes = clusters ? clusterShapes(clusters) : null;
     const owners = makeOwners(random, Math.max(20, Math.ceil(repositories / 3)));
     const yearPairs = YEAR_WEIGHTS.map((weight, i) => [FIRST_YEAR + i, weight]);
     const familyPairs = FAMILIES.map((family) => [family, family.weight]);
@@ -173,7 +255,15 @@ export class Corpus {
       const start = Date.UTC(year, 0, 1);
       const end = Math.min(Date.UTC(year + 1, 0, 1), CORPUS_END - 90 * DAY);
       const createdAt = Math.floor((start + random.next() * (end - start)) / 1000) * 1000;
-      records.push(makeRepository(random, random.weighted(familyPairs), owners, createdAt));
+      // Without clusters no draw is added: a seed gives the corpus it always gave.
+      const shape = shapes?.length && random.chance(CLUSTER_SHARE) ? random.weighted(shapes) : null;
+      if (shape) {
+        const query = random.pick(shape.queries);
+        const wanted = { topics: query.topics, language: query.languages.length ? random.pick(query.languages) : null };
+        records.push(makeRepository(random, shape.family, owners, createdAt, wanted));
+      } else {
+        records.push(makeRepository(random, random.weighted(familyPairs), owners, createdAt));
+      }
     }
     // Ids grow with creation time and are unique, like GitHub's.
     records.sort((a, b) => a.createdAt - b.createdAt);

@@ -22,7 +22,8 @@ const SWITCHES = ['graphqlBudget', 'broken', 'drift', 'concurrency', 'latency'];
 
 /**
  * Starts a simulator. Options (all optional):
- *   seed (1), repositories (20000) or corpus (a Corpus to share), tokens (10, or an
+ *   seed (1), repositories (20000) or corpus (a Corpus to share), clusters (null: a
+ *   clusters file's content to shape the corpus for; corpus.js), tokens (10, or an
  *   array of token strings), badTokens (2), users (logins by token index, an object
  *   token → login, or (token, index) => login; default one user per token),
  *   limits {core, search, graphql}, windows {core, search} in seconds, clock () => ms,
@@ -40,13 +41,13 @@ const SWITCHES = ['graphqlBudget', 'broken', 'drift', 'concurrency', 'latency'];
  */
 export async function startSimulator(options = {}) {
   const {
-    seed = 1, repositories = 20_000, tokens = 10, badTokens = 2, users, limits, windows,
+    seed = 1, repositories = 20_000, clusters = null, tokens = 10, badTokens = 2, users, limits, windows,
     clock = Date.now, host = '127.0.0.1', port = 0, warm = [],
   } = options;
   const faults = { ...options.faults };
   for (const key of SWITCHES) if (options[key] !== undefined) faults[key] = options[key];
   checkWarmParts(warm);
-  const corpus = options.corpus ?? new Corpus({ seed, repositories });
+  const corpus = options.corpus ?? new Corpus({ seed, repositories, clusters });
   const identities = makeIdentities({ seed, tokens, users, badTokens });
   const limiter = new RateLimiter({ limits, windows, clock });
   const plan = new FaultPlan(seed, faults, clock);

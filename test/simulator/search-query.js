@@ -17,7 +17,7 @@ const LANGUAGE_ALIASES = {
   gdscript: 'gdscript', dockerfile: 'dockerfile',
 };
 
-function normalizeLanguage(value) {
+export function normalizeLanguage(value) {
   const v = value.toLowerCase();
   return LANGUAGE_ALIASES[v] ?? v;
 }
