@@ -160,6 +160,19 @@ END $$;
 -- users it holds, frees those it has drained, and hands it free users up to its fair
 -- share. p_status: {wants, progress, held: {login: state}, released: {login: state}}.
 -- Returns {grant: {login: state}, release: [login], check: bool, hosts: n}.
+-- The job's other live hosts with nothing to do that could add capacity to this host's
+-- work: those with a GitHub user this host does not have. A host whose users are all
+-- this host's adds nothing by taking its repositories (its users' lanes come to this
+-- host anyway, and moving work between hosts sharing lanes only moves the lanes after
+-- it: measured, 1.05x-1.07x the time of one process with ten shared tokens).
+CREATE OR REPLACE FUNCTION coord_idle_helpers(p_host text)
+RETURNS integer LANGUAGE sql STABLE AS $$
+  SELECT count(*)::integer FROM coord_hosts h, coord_hosts me
+   WHERE me.host = p_host AND h.job = me.job AND h.host <> p_host
+     AND h.idle_since IS NOT NULL AND coord_live(h.host)
+     AND NOT (h.logins <@ me.logins)
+$$;
+
 CREATE OR REPLACE FUNCTION coord_sync(p_host text, p_ttl_ms integer, p_status jsonb)
 RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
@@ -241,8 +254,7 @@ BEGIN
     END IF;
   END IF;
   RETURN jsonb_build_object('grant', v_grant, 'release', v_release, 'check', v_checking, 'hosts', v_hosts,
-    'idle', (SELECT count(*) FROM coord_hosts h
-              WHERE h.job = v_me.job AND h.host <> p_host AND h.idle_since IS NOT NULL AND coord_live(h.host)));
+    'idle', coord_idle_helpers(p_host));
 END $$;
 
 -- Claims found repositories for the job. p_items: [{id, nodeId, fullName, cluster, row?}]
@@ -295,8 +307,7 @@ BEGIN
     v_accepted := v_accepted || v_item.id;
     v_room := NULL;
   END LOOP;
-  SELECT count(*) INTO v_idle FROM coord_hosts h
-   WHERE h.job = v_job AND h.host <> p_host AND h.idle_since IS NOT NULL AND coord_live(h.host);
+  v_idle := coord_idle_helpers(p_host);
   IF v_idle > 0 THEN
     WITH offer AS (
       SELECT (e->>'id')::bigint AS id, e->'row' AS data

@@ -93,12 +93,20 @@ describe('claims', () => {
   });
 
   test('while a host is idle, a share of each page is offered to it with its row, and taken once', async () => {
-    const { hosts } = await joinedHosts('offer-key', ['o-1', 'o-2', 'o-3'], { a: 1000 });
-    const [finder, idle, late] = hosts;
+    const { hosts } = await joinedHosts('offer-key', ['o-1', 'o-2', 'o-3', 'o-4'], { a: 1000 });
+    const [finder, idle, late, twin] = hosts;
+    // Each host its own users, but o-4 has only o-1's: it adds no capacity to o-1's work.
+    const logins = { 'o-1': ['u1', 'u2'], 'o-2': ['u3'], 'o-3': ['u4'], 'o-4': ['u1'] };
+    for (const [host, list] of Object.entries(logins)) await db.query('UPDATE coord_hosts SET logins = $2 WHERE host = $1', [host, list]);
     const row = (id) => ({ id, node_id: `R_${id}`, full_name: `o/r${id}`, stars: id, topics: ['x'], description: null });
     const items = (ids) => ids.map((id) => ({ id, nodeId: `R_${id}`, fullName: `o/r${id}`, cluster: 'a', row: row(id) }));
     // Nobody idle yet: nothing offered.
     assert.deepEqual((await finder.claim(items([1, 2]))).offered, []);
+    // o-4, idle, shares o-1's users only: it does not count.
+    assert.deepEqual((await twin.adopt([])).owed, []);
+    assert.equal((await finder.sync({ wants: true, held: {}, released: {} })).idle, 0, 'o-4 adds no user');
+    assert.deepEqual((await finder.claim(items([20]))).offered, []);
+    await expire('o-4');
     // o-2 has nothing to do; o-3 is busy (it never asked): half of a page goes to o-2.
     const nothing = await idle.adopt([]);
     assert.deepEqual(nothing.owed, []);
