@@ -159,7 +159,7 @@ END $$;
 -- The heartbeat, once per tick per host: renews the host's leases, saves the state of the
 -- users it holds, frees those it has drained, and hands it free users up to its fair
 -- share. p_status: {wants, progress, held: {login: state}, released: {login: state}}.
--- Returns {grant: {login: state}, release: [login], check: bool, hosts: n}.
+-- Returns {grant: {login: state}, release: [login], lost: [login], check: bool, hosts: n, idle: n}.
 -- The job's other live hosts with nothing to do that could add capacity to this host's
 -- work: those with a GitHub user this host does not have. A host whose users are all
 -- this host's adds nothing by taking its repositories (its users' lanes come to this
@@ -185,6 +185,7 @@ DECLARE
   v_release jsonb := '[]';
   v_user record;
   v_hosts integer;
+  v_lost jsonb;
 BEGIN
   UPDATE coord_hosts
      SET expires_at = clock_timestamp() + make_interval(secs => p_ttl_ms / 1000.0),
@@ -200,6 +201,13 @@ BEGIN
   UPDATE coord_users u SET state = s.value, updated_at = clock_timestamp()
     FROM jsonb_each(coalesce(p_status->'held', '{}')) s
    WHERE u.login = s.key AND u.holder = p_host;
+  -- Users this host says it holds that are no longer its own: its heartbeat expired (the
+  -- process was stopped, its machine slept, its beats were late) and another host took
+  -- them. It must stop sending for them now; renewing them would put two hosts on one
+  -- user, and their pauses, ending at the same instant, would meet again and again.
+  SELECT coalesce(jsonb_agg(s.key), '[]') INTO v_lost
+    FROM jsonb_each(coalesce(p_status->'held', '{}')) s
+   WHERE NOT EXISTS (SELECT 1 FROM coord_users u WHERE u.login = s.key AND u.holder = p_host);
   UPDATE coord_users u SET state = s.value, holder = NULL, held_since = NULL, updated_at = clock_timestamp()
     FROM jsonb_each(coalesce(p_status->'released', '{}')) s
    WHERE u.login = s.key AND u.holder = p_host;
@@ -253,8 +261,8 @@ BEGIN
               LIMIT v_held - v_share) extra;
     END IF;
   END IF;
-  RETURN jsonb_build_object('grant', v_grant, 'release', v_release, 'check', v_checking, 'hosts', v_hosts,
-    'idle', coord_idle_helpers(p_host));
+  RETURN jsonb_build_object('grant', v_grant, 'release', v_release, 'lost', v_lost, 'check', v_checking,
+    'hosts', v_hosts, 'idle', coord_idle_helpers(p_host));
 END $$;
 
 -- Claims found repositories for the job. p_items: [{id, nodeId, fullName, cluster, row?}]

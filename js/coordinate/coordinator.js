@@ -120,6 +120,13 @@ export class Coordinator {
       answer = await this.job.sync(status);
       this.syncFailures = 0;
       this.lastSync = sentAt;
+      // Users another host took while this one's heartbeat had expired: given up before
+      // the leases are renewed, so not one more request goes out for them from here.
+      for (const login of answer.lost ?? []) {
+        this.leased.delete(login);
+        this.releasing.delete(login);
+        this.run?.releaseUser(login);
+      }
       // The database keeps this host's leases until TTL after it committed this beat,
       // which is later than we sent it: half a TTL from the sending leaves the other
       // half for requests already in flight to end before another host may take over.
@@ -164,7 +171,8 @@ export class Coordinator {
 
   /**
    * Checks this host's tokens (GET /user and GET /rate_limit, one token at a time) while
-   * every other host of the job has released its lanes, and registers their users. A
+   * every other host of the job has released its lanes (the check's lease renewed before
+   * each token), and registers their users. A
    * token whose core quota is spent cannot be asked who it is (GET /user costs a core
    * request): it is checked again after its reset, with the lease taken anew, so the
    * others do not hold off meanwhile.
@@ -175,8 +183,14 @@ export class Coordinator {
     const failed = [];
     let toCheck = tokens;
     while (toCheck.length) {
-      while (!(await this.job.beginCheck())) await this.nextBeat();
-      const checks = await checkTokensWithGitHub(toCheck, { apiUrl, threads: 1, rateLimitFirst: true });
+      // One token at a time, each under a check lease taken anew: the lease lasts one TTL,
+      // and many tokens (or a slow GitHub) take longer than that to check; once it lapsed
+      // the others would send for the users this host is still asking about.
+      const checks = [];
+      for (const token of toCheck) {
+        while (!(await this.job.beginCheck())) await this.nextBeat();
+        checks.push(...await checkTokensWithGitHub([token], { apiUrl, threads: 1, rateLimitFirst: true }));
+      }
       const spent = [];
       for (const [i, check] of checks.entries()) {
         if (check.status === 'ok' && check.login) usable.push({ check, token: toCheck[i] });

@@ -90,7 +90,7 @@ export class CoordinatedJob {
     return this.call('SELECT coord_end_check($1, $2, $3, $4)', [this.host, logins, masks, JSON.stringify(states)]);
   }
 
-  /** @returns {Promise<{grant: Record<string, object>, release: string[], check: boolean, hosts: number}>} */
+  /** @returns {Promise<{grant: Record<string, object>, release: string[], lost: string[], check: boolean, hosts: number, idle: number}>} */
   sync(status) {
     return this.call('SELECT coord_sync($1, $2, $3)', [this.host, this.ttlMs, JSON.stringify(status)]);
   }

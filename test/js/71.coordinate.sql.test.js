@@ -288,6 +288,32 @@ describe('users', () => {
     assert.deepEqual(await held(), { 'u-1': 5, 'u-3': 5 });
   });
 
+  test('a host that wakes after its heartbeat expired is told which users it lost, and its state does not overwrite theirs', async () => {
+    await db.query('DELETE FROM coord_users');
+    const { hosts: [a, b] } = await joinedHosts('wake-key', ['wake-1', 'wake-2']);
+    assert.equal(await a.beginCheck(), true);
+    await a.endCheck({ logins: LOGINS, masks: [], states: Object.fromEntries(LOGINS.map((l) => [l, state(30)])) });
+    assert.equal(await b.beginCheck(), true);
+    await b.endCheck({ logins: LOGINS, masks: [], states: {} });
+    const mineA = Object.keys((await a.sync({ wants: true })).grant);
+    const mineB = Object.keys((await b.sync({ wants: true })).grant);
+    assert.deepEqual([mineA.length, mineB.length], [5, 5]);
+    const heldBy = (logins, remaining) => Object.fromEntries(logins.map((l) => [l, state(remaining)]));
+    assert.deepEqual((await a.sync({ wants: true, held: heldBy(mineA, 25) })).lost, [], 'a live host loses nothing');
+
+    // a stops beating; once its heartbeat has expired, b takes its users.
+    await expire('wake-1');
+    const takeover = await b.sync({ wants: true, held: heldBy(mineB, 24) });
+    assert.deepEqual(Object.keys(takeover.grant).sort(), [...mineA].sort());
+    // a wakes and beats as if nothing happened: every user it names is lost to it.
+    const woken = await a.sync({ wants: true, held: heldBy(mineA, 3) });
+    assert.deepEqual([...woken.lost].sort(), [...mineA].sort());
+    assert.deepEqual(Object.keys(woken.grant), [], 'b holds every lane and wants them');
+    assert.deepEqual(await held(), { 'wake-2': 10 });
+    const { rows } = await db.query('SELECT state FROM coord_users WHERE login = $1', [mineA[0]]);
+    assert.deepEqual(rows[0].state, state(25), "the woken host's stale state is not saved over the lane's");
+  });
+
   test('concurrent syncs never hand one lane to two hosts', async () => {
     await db.query('DELETE FROM coord_users');
     const names = Array.from({ length: 6 }, (_, i) => `race-${i}`);

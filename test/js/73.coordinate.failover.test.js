@@ -258,6 +258,61 @@ describe('hosts that die or join mid-job', { skip }, () => {
     assert.deepEqual(got, expected.rows);
   });
 
+  // A host that stalls past the TTL (a laptop's lid, a VM migrated, a long pause of its
+  // event loop) is dead to the others: they take its users' lanes. When it wakes, its
+  // next beat must give up those users instead of renewing them; else two hosts send
+  // for one user, each pause ends at the same instant on both, and they meet again.
+  it('a host stopped (SIGSTOP) past the TTL and woken again: the users the others took are no longer its own, no user has two requests in flight, the table is the one of one process', { timeout: 300_000 }, async () => {
+    const expected = await expectedTable();
+    const shared = await schema('coord_fo_stall');
+    const databaseUrl = schemaDatabaseUrl(shared.schema);
+    sim.reset();
+    const hosts = await createHosts(3);
+    const runs = hosts.map((host, i) => startOn(host, databaseUrl, `host ${i + 1}`));
+    for (const run of runs) run.done.then(() => { run.exited = true; });
+
+    // The sleeper: the first host holding a user while some rows are stored.
+    const started = Date.now();
+    let sleeper = null;
+    while (!sleeper) {
+      assert.ok(runs.every((run) => !run.exited), 'a host ended before one could be stopped:\n' +
+        runs.map((run) => `${run.label}: ${run.stderr()}`).join('\n'));
+      assert.ok(Date.now() - started < 60_000, 'no host held a user with rows stored in 60 s');
+      const { rows: [count] } = await shared.query('SELECT count(*)::int AS n FROM repositories').catch(() => ({ rows: [{ n: 0 }] }));
+      if (count.n >= 20) {
+        const { rows: holders } = await shared.query('SELECT holder, count(*)::int AS n FROM coord_users WHERE holder IS NOT NULL GROUP BY holder ORDER BY n DESC');
+        sleeper = runs.find((run) => run.name() && run.name() === holders[0]?.holder) ?? null;
+      }
+      if (!sleeper) await sleep(100);
+    }
+    const name = sleeper.name();
+    const { rows: heldBefore } = await shared.query('SELECT login FROM coord_users WHERE holder = $1 ORDER BY login', [name]);
+    sleeper.child.kill('SIGSTOP');
+    // Asleep until the others hold at least one of its users (its heartbeat has expired).
+    const stoppedAt = Date.now();
+    let taken = [];
+    while (!taken.length) {
+      assert.ok(Date.now() - stoppedAt < 30_000, `in 30 s no host took a user of ${sleeper.label}`);
+      await sleep(200);
+      ({ rows: taken } = await shared.query('SELECT login, holder FROM coord_users WHERE login = ANY ($1) AND holder IS NOT NULL AND holder <> $2',
+        [heldBefore.map((row) => row.login), name]));
+    }
+    // Let the others send for those users a while before it wakes.
+    await sleep(1000);
+    sleeper.child.kill('SIGCONT');
+    const stoppedMs = Date.now() - stoppedAt;
+
+    const ends = await endsOk(shared, runs, started);
+    const stats = sim.stats();
+    const parts = ends.map((end) => end.summary?.coordinate?.part ?? {});
+    console.log(`stopped ${sleeper.label} holding ${heldBefore.length} users for ${(stoppedMs / 1000).toFixed(1)} s; ` +
+      `${taken.length} taken by the others; added per host: ${parts.map((p) => p.added).join(', ')}; ` +
+      `simulator: ${stats.requests} requests, wasted ${stats.wasted}, secondary ${stats.secondaryLimited}`);
+
+    assertNoPause(stats);
+    assert.deepEqual(await storedTable(shared), expected.rows);
+  });
+
   it('a host started while the job runs joins it, takes part and ends with it; the table is the one of one process', { timeout: 300_000 }, async () => {
     const expected = await expectedTable();
     const shared = await schema('coord_fo_join');
