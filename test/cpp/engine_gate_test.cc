@@ -119,6 +119,15 @@ struct Job {
   std::vector<OwedRepository> offered;     // offered claims, not adopted yet
   int offers = 0;                          // offer calls, all hosts
   int gate_calls = 0;
+
+  // What coord_adopt hands a host: every offered claim not adopted yet.
+  WorkGate::Adopted take_offered() {
+    std::lock_guard<std::mutex> guard(mutex);
+    WorkGate::Adopted adopted;
+    adopted.owed = std::move(offered);
+    offered.clear();
+    return adopted;
+  }
 };
 
 // One host's view of the job.
@@ -415,17 +424,10 @@ TEST_CASE("repositories offered to the job are fetched once, by the host that ad
   std::mutex mutex;
   std::condition_variable cv;
   bool giver_done = false;
-  auto take_offered = [&job]() {
-    std::lock_guard<std::mutex> guard(job.mutex);
-    WorkGate::Adopted adopted;
-    adopted.owed = std::move(job.offered);
-    job.offered.clear();
-    return adopted;
-  };
   taker.on_adopt = [&](int) {
     std::unique_lock<std::mutex> lock(mutex);
     cv.wait(lock, [&] { return giver_done; });
-    return take_offered();
+    return job.take_offered();
   };
   EngineOptions options_giver = rig.options;
   options_giver.gate = &giver;
@@ -473,13 +475,7 @@ TEST_CASE("a host that goes idle first adopts its own offered repositories back 
   Job job;
   TestGate gate(job, 1);
   gate.offer_at_claim = [](const WorkGate::Found& f) { return f.id > 2; };
-  gate.on_adopt = [&job](int) {
-    std::lock_guard<std::mutex> guard(job.mutex);
-    WorkGate::Adopted adopted;
-    adopted.owed = std::move(job.offered);
-    job.offered.clear();
-    return adopted;
-  };
+  gate.on_adopt = [&job](int) { return job.take_offered(); };
   rig.options.gate = &gate;
   RecordingSink sink;
   Engine engine(rig.options, {{"web", {"topic:react"}, 4}}, sink, rig.clock);
@@ -507,13 +503,7 @@ TEST_CASE("idle hosts are offered a share of the queued details, and what the jo
   // The job takes the even ones it is offered; this host, idle in the end, adopts them
   // back (with their search fields) as another host would.
   gate.take_offer = [](const WorkGate::Found& f) { return f.id % 2 == 0; };
-  gate.on_adopt = [&job](int) {
-    std::lock_guard<std::mutex> guard(job.mutex);
-    WorkGate::Adopted adopted;
-    adopted.owed = std::move(job.offered);
-    job.offered.clear();
-    return adopted;
-  };
+  gate.on_adopt = [&job](int) { return job.take_offered(); };
   rig.options.gate = &gate;
   // The first batch stored (2 of the page's 40 fetched, 38 queued): the heartbeat says
   // one other host is idle.
