@@ -1,8 +1,9 @@
 // --refresh through GraphQL (the default API): the stored repositories are re-read 100 per
 // query, every column of their rows, and compared with what is stored; only the changed
-// ones cost a details query (100 per query), and no REST request is sent. Rows stored
-// without a node id (before it was kept) are looked up by owner and name in the same
-// queries, and gain it.
+// ones cost a details query (100 per query), and the only REST requests are the README
+// of a rewritten repository whose README has a name no alias of the details query asks
+// for (docs/graphql.md: find_readme). Rows stored without a node id (before it was kept)
+// are looked up by owner and name in the same queries, and gain it.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,9 @@ import { nodeAsync, root, tempDir } from '../support/helpers.js';
 import { createTestSchema, schemaDatabaseUrl } from '../support/test-database.js';
 
 const STORED = 300;
+// The root README paths the GraphQL details query reads by name (kReadmeAliases,
+// docs/graphql.md); a root README named otherwise comes from GET /repos/{o}/{r}/readme.
+const GRAPHQL_ROOT_READMES = ['README.md', 'readme.md', 'README', 'README.rst', 'README.txt'];
 let sim;
 let dir;
 let db;
@@ -56,7 +60,7 @@ const withoutTimes = ({ ingested_at, refreshed_at, ...row }) => row;
 const requestsByKind = () => Object.fromEntries(Object.entries(sim.stats().byKind).map(([kind, { requests }]) => [kind, requests]));
 
 describe('node ingest-balanced-parallel.js --refresh (GraphQL)', () => {
-  it('re-reads every stored row, updates exactly the changed ones, about a point per hundred, no REST', async () => {
+  it('re-reads every stored row, updates exactly the changed ones, about a point per hundred, REST only for READMEs no alias reads', async () => {
     await ingest();
     const first = await storedRows();
     assert.equal(first.size, STORED);
@@ -88,6 +92,9 @@ describe('node ingest-balanced-parallel.js --refresh (GraphQL)', () => {
         { topics: [...repo.topics].reverse().concat(`refresh-${i}`) },
         { openIssues: repo.openIssues + 3, updatedAt: repo.updatedAt },
       ][i % 4];
+      // One README renamed to a name no alias asks for (GitHub has README.markdown,
+      // Readme.markdown, README.adoc...), so that the REST fallback is always exercised.
+      if (i === 0) patch.readme = 'README.markdown';
       sim.corpus.update(repo.fullName, patch);
     });
     sim.resetLimits();
@@ -101,11 +108,22 @@ describe('node ingest-balanced-parallel.js --refresh (GraphQL)', () => {
     assert.equal(summary.requests.search, 0, 'quotas are met: no search');
     assert.equal(summary.pending, 0);
     // One query per 100 stored repositories, one per 100 changed ones; REST only for the
-    // token check at the start (GET /user and GET /rate_limit, free).
+    // token check at the start (GET /user and GET /rate_limit, free) and for the README of
+    // each rewritten repository whose README no alias of the query reads. Which stored
+    // rows are rewritten depends on which 300 the first run stored, which varies from run
+    // to run with the workers' timing: the README names are read from the corpus, not
+    // assumed.
     const byKind = requestsByKind();
     const queries = Math.ceil(STORED / 100) + Math.ceil(rewritten.length / 100);
     assert.ok(byKind.graphql <= queries, `${byKind.graphql} GraphQL queries for ${STORED} stored, ${rewritten.length} changed`);
-    assert.deepEqual(Object.keys(byKind).sort(), ['graphql', 'rate_limit', 'user'], JSON.stringify(byKind));
+    const restReadmes = rewritten.map((id) => sim.corpus.byId.get(id))
+      .filter((repo) => repo.readme !== null && !GRAPHQL_ROOT_READMES.includes(repo.readme))
+      .map((repo) => `${repo.fullName} (${repo.readme})`);
+    assert.ok(restReadmes.length >= 1, 'the renamed README is among them');
+    const why = `${JSON.stringify(byKind)}; READMEs no alias reads: ${restReadmes.join(', ')}`;
+    assert.deepEqual(Object.keys(byKind).sort(), ['graphql', 'rate_limit', 'readme', 'user'], why);
+    assert.deepEqual(sim.stats().byKind.readme.byStatus, { 200: restReadmes.length }, why);
+    assert.equal(summary.requests.core, byKind.user + restReadmes.length, `core requests: ${why}`);
     assert.ok(summary.requests.graphql_points <= queries, `${summary.requests.graphql_points} points`);
 
     const second = await storedRows();
