@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { after, afterEach, before, describe, it } from 'node:test';
 
 import { startSimulator } from '../simulator/index.js';
 import { ingestInHost, storedTable } from '../support/coordinated-ingest.js';
@@ -50,6 +50,7 @@ let sim;
 let dir;
 const schemas = [];
 let reference = null;   // the single-process table, run once for the file
+const running = new Set();  // the hosts started by startOn() and not ended yet
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
@@ -76,12 +77,27 @@ function startOn(host, databaseUrl, label) {
     args: ingestArgs('--coordinate'), cwd: dir, env: baseEnv(host.databaseUrl(databaseUrl), host.url(sim.url)),
   });
   const joined = () => stderr().match(/^coordinate: (opened|joined) job (\d+) as (\S+)$/m);
-  return {
+  const run = {
     label, child, done, exited: false, stderr,
     joined: () => joined()?.[1] ?? null,
     job: () => (joined() ? Number(joined()[2]) : null),
     name: () => joined()?.[3] ?? null,
   };
+  running.add(run);
+  const ended = () => {
+    run.exited = true;
+    running.delete(run);
+  };
+  done.then(ended, ended);
+  return run;
+}
+
+// Hosts still running when a test ends (it failed before they did): killed, so that they
+// send nothing with the same tokens during the next test.
+async function killLeftovers() {
+  const left = [...running];
+  for (const run of left) run.child.kill('SIGKILL');
+  await Promise.allSettled(left.map((run) => run.done));
 }
 
 // One process alone, without --coordinate, on a schema of its own: the table every
@@ -160,6 +176,8 @@ after(async () => {
 });
 
 describe('hosts that die or join mid-job', { skip }, () => {
+  afterEach(killLeftovers);
+
   it('a host killed with SIGKILL mid-run: its lanes, running queries and unstored claims go to the survivors, which end with the table of one process', { timeout: 300_000 }, async () => {
     const expected = await expectedTable();
     const shared = await schema('coord_fo_kill');
@@ -167,37 +185,38 @@ describe('hosts that die or join mid-job', { skip }, () => {
     sim.reset();
     const hosts = await createHosts(3);
     const runs = hosts.map((host, i) => startOn(host, databaseUrl, `host ${i + 1}`));
-    for (const run of runs) run.done.then(() => { run.exited = true; });
 
     // The victim: the first host that has stored some of its claims and still holds
-    // claims it has not stored (and, if possible, a query it is running). Polled every
-    // 100 ms; a host that ends before is no victim, and the test fails if all do.
+    // claims it has not stored (and, if possible, a query it is running). Each host is
+    // stopped (SIGSTOP) while its state is read, so that what it had stored then is what
+    // it has stored when it is killed; a host that does not qualify goes on (SIGCONT).
+    // Polled every 100 ms; a host that ends before is no victim, and the test fails if all do.
     let victim = null;
     let atKill = null;
     const started = Date.now();
-    let mostlyDone = null;   // a candidate without a running query, killed if nothing better comes
+    let candidateSince = null;   // a host qualified but ran no query: killed after 2 s if nothing better comes
     while (!victim) {
       assert.ok(runs.some((run) => !run.exited), 'every host ended before one could be killed mid-run:\n' +
         runs.map((run) => `${run.label}: ${run.stderr()}`).join('\n'));
       assert.ok(Date.now() - started < 60_000, 'no host ever held stored and unstored claims at once');
-      if (mostlyDone?.run.exited) mostlyDone = null;
       for (const run of runs) {
         if (run.exited || !run.name()) continue;
+        run.child.kill('SIGSTOP');
         const { rows: [state] } = await shared.query(`
           SELECT (SELECT count(*)::int FROM coord_claims c WHERE c.host = $1
                     AND EXISTS (SELECT 1 FROM repositories r WHERE r.id = c.repo_id)) AS stored,
                  (SELECT count(*)::int FROM coord_claims c WHERE c.host = $1
                     AND NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = c.repo_id)) AS unstored,
                  (SELECT count(*)::int FROM coord_queries q WHERE q.host = $1 AND q.state = 'running') AS running`, [run.name()]);
-        if (state.stored < 1 || state.unstored < 1) continue;
-        if (state.running >= 1) {
+        const qualifies = state.stored >= 1 && state.unstored >= 1;
+        // Prefer a victim with a running query; take one without after 2 s of waiting.
+        if (qualifies && (state.running >= 1 || (candidateSince !== null && Date.now() - candidateSince > 2000))) {
           victim = run;
           break;
         }
-        mostlyDone ??= { run, since: Date.now() };
+        if (qualifies) candidateSince ??= Date.now();
+        run.child.kill('SIGCONT');
       }
-      // Prefer a victim with a running query; take one without after 2 s of waiting.
-      if (!victim && mostlyDone && Date.now() - mostlyDone.since > 2000 && !mostlyDone.run.exited) victim = mostlyDone.run;
       if (!victim) await sleep(100);
     }
     victim.child.kill('SIGKILL');
@@ -269,7 +288,6 @@ describe('hosts that die or join mid-job', { skip }, () => {
     sim.reset();
     const hosts = await createHosts(3);
     const runs = hosts.map((host, i) => startOn(host, databaseUrl, `host ${i + 1}`));
-    for (const run of runs) run.done.then(() => { run.exited = true; });
 
     // The sleeper: the first host holding a user while some rows are stored.
     const started = Date.now();
@@ -320,7 +338,6 @@ describe('hosts that die or join mid-job', { skip }, () => {
     sim.reset();
     const hosts = await createHosts(3);
     const runs = hosts.slice(0, 2).map((host, i) => startOn(host, databaseUrl, `host ${i + 1}`));
-    for (const run of runs) run.done.then(() => { run.exited = true; });
 
     // Once the job has stored some rows (and is far from done), the third host starts.
     const started = Date.now();
