@@ -35,7 +35,7 @@ export const SIMULATOR = {
   tokens: TOKENS, repositories: Math.ceil(WANTED * CORPUS_PER_WANTED), clusters: DEFAULT_CLUSTERS_PATH,
 };
 
-// GitHub's primary limits, per user (DESIGN.md, GitHub facts); each resource drains on
+// GitHub's primary limits, per user (docs/token-pool.md); each resource drains on
 // its own. The simulator enforces the same ones.
 export const GITHUB_LIMITS = {
   search: { perWindow: 30, windowS: 60, rate: '30/min' },

@@ -1,4 +1,5 @@
-// The engine's results as plain JS values, with the schema's field names (DESIGN.md).
+// The engine's results as plain JS values, with the schema's field names
+// (js/storage/schema.sql).
 // Called on the JS thread only.
 #ifndef GH_INGEST_NAPI_TO_JS_H_
 #define GH_INGEST_NAPI_TO_JS_H_

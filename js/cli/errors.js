@@ -1,4 +1,4 @@
-// The exit statuses (DESIGN.md, Command line) and the two kinds of error a command
+// The exit statuses (README.md, Exit codes) and the two kinds of error a command
 // reports on purpose: 1 failed, with one clear message; 2 usage error.
 export const EXIT_OK = 0;
 export const EXIT_FAILED = 1;

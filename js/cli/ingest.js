@@ -1,5 +1,5 @@
 // `node ingest-balanced-parallel.js`: the main job. Its options are the contract of
-// DESIGN.md (Command line); js/ingest/run-ingest.js does the work.
+// README.md (Commands); js/ingest/run-ingest.js does the work.
 import { runIngest } from '../ingest/run-ingest.js';
 import { clusterList, integerAtLeast, integerBetween, listOf, oneOf } from './values.js';
 

@@ -1,4 +1,4 @@
-// GITHUB_API_URL (DESIGN.md, Configuration): the REST base URL, for github.com, GitHub
+// GITHUB_API_URL (README.md, GitHub API): the REST base URL, for github.com, GitHub
 // Enterprise (https://host/api/v3) or the project's simulator.
 import { CliError } from '../cli/errors.js';
 

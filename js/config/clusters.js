@@ -1,4 +1,4 @@
-// The clusters file (DESIGN.md, Configuration): which GitHub searches feed each cluster
+// The clusters file (README.md, Clusters file): which GitHub searches feed each cluster
 // and how many repositories each may hold. Every problem with the file is one line that
 // names the file (exit 1); a cluster the command line asks for but the file does not
 // define is a usage error (exit 2).

@@ -1,5 +1,5 @@
 // Nothing is lost: a batch that cannot be stored after retries is appended, with its
-// error, to ./data/dead-letters.ndjson (DESIGN.md, Command line), and the next run
+// error, to ./data/dead-letters.ndjson (docs/running.md), and the next run
 // stores those batches before it asks GitHub for anything.
 import fs from 'node:fs';
 import path from 'node:path';

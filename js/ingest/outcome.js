@@ -1,4 +1,4 @@
-// How a finished run ends (DESIGN.md, Command line): its exit status, the status its
+// How a finished run ends (README.md, Exit codes): its exit status, the status its
 // `runs` row records, and what stderr says after the summary. Exit 0 is a promise the
 // user can trust overnight: every quota met or every query truly exhausted, nothing
 // pending. Pure: run-ingest.js prints the lines and throws the error.

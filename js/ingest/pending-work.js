@@ -1,4 +1,4 @@
-// Nothing dropped (DESIGN.md): the work one run could not do, carried to the next. Before
+// Nothing dropped (docs/running.md): the work one run could not do, carried to the next. Before
 // the run: which pending repositories the engine fetches first, and which queries are
 // searched first. After it: what is pending now, for sink.savePending(). Pure functions;
 // run-ingest.js does the reading and writing.

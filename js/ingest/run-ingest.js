@@ -1,5 +1,5 @@
-// The main job (DESIGN.md): plan what each cluster still needs from the database, run
-// the engine for it, enrich and store every batch, and report. Storage is checked before
+// The main job (README.md, How it works): plan what each cluster still needs from the
+// database, run the engine for it, enrich and store every batch, and report. Storage is checked before
 // the first GitHub request; a batch that cannot be stored goes to the dead letters and
 // ends the run (exit 1); SIGINT/SIGTERM stop the engine, store what was fetched, exit 130.
 // What the run could not fetch or search is recorded as pending and done first by the

@@ -1,5 +1,5 @@
-// The end of a run: the JSON summary of the contract (DESIGN.md, Command line) and its
-// human form.
+// The end of a run: the JSON summary of the contract (docs/running.md, The JSON
+// summary) and its human form.
 // `pending`: repositories and search ranges pending after the run (fetched first by the next).
 export function buildSummary({ config, selected, stored, added, stats, result, elapsedS, written, pending = 0, refreshed = false }) {
   const clusters = {};

@@ -2,7 +2,7 @@
 //
 // A cluster needs what its quota still lacks (quota - stored), so a second run fetches
 // only what is missing. `--limit=N` caps the run's total and shares it between the
-// selected clusters in proportion to their quotas (DESIGN.md, Command line): a small run
+// selected clusters in proportion to their quotas (README.md, Commands): a small run
 // fills every cluster a little rather than the first one completely. A cluster never
 // gets more than it needs; what a nearly full cluster cannot take goes to the others,
 // still in proportion, so the run asks for exactly min(limit, total need).

@@ -1,4 +1,4 @@
-// Storage: picks the sink from the environment (DESIGN.md, Configuration). See sink.js
+// Storage: picks the sink from the environment (README.md, Storage). See sink.js
 // for the interface every sink implements.
 import path from 'node:path';
 

@@ -4,7 +4,7 @@
 -- DATABASE_URL or the embedded database, gh-ingest runs it itself at start.
 -- Idempotent: running it again changes nothing and keeps every row.
 
--- One row per GitHub repository, upserted on id (DESIGN.md, Database).
+-- One row per GitHub repository, upserted on id (docs/storage.md).
 CREATE TABLE IF NOT EXISTS repositories (
   id             bigint PRIMARY KEY,              -- GitHub repository id
   node_id        text,                            -- GraphQL id; null in rows stored before it was kept
@@ -101,7 +101,7 @@ CREATE TABLE IF NOT EXISTS repository_etags (
   PRIMARY KEY (repository_id, endpoint)
 );
 
--- Nothing dropped (DESIGN.md, Command line): a repository a run claimed but could not
+-- Nothing dropped (docs/running.md): a repository a run claimed but could not
 -- fetch after retries, on either API. The next run fetches these first (by id) and they
 -- count for their cluster as new repositories; a row whose id is stored in
 -- `repositories` is done (a run killed after storing it never saved its pending rows).
