@@ -85,9 +85,16 @@ export interface CheckTokensOptions {
   caBundle?: string;
   /**
    * Ask GET /rate_limit (free) before GET /user: a token whose core quota is spent is
-   * reported failed with its buckets, without a request on an empty bucket.
+   * not sent a request on its empty bucket.
    */
   rateLimitFirst?: boolean;
+  /**
+   * Where a token whose core quota is spent is asked who it is: GraphQL's
+   * `viewer { login }`, one point of the GraphQL quota. Default: derived from apiUrl
+   * (".../graphql"; GitHub Enterprise ".../api/graphql"). Failed only when both quotas
+   * are spent.
+   */
+  graphqlUrl?: string;
 }
 
 /** One bucket of a token's user, as GET /rate_limit (and the check's own request) left it. */

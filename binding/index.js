@@ -122,11 +122,13 @@ export function loadTokens(env = process.env) {
 /**
  * Checks tokens against GitHub: GET /user (one core request each) and GET /rate_limit
  * (free), a few tokens at a time, off the JS thread. Tokens of one login share a quota.
+ * A token whose core quota is spent is asked who it is through GraphQL (`viewer`, one
+ * point of the GraphQL quota, at `graphqlUrl`, by default derived from `apiUrl`).
  * @param {string[]} tokens
- * @param {{apiUrl?: string, threads?: number, timeoutMs?: number, maxAttempts?: number,
+ * @param {{apiUrl?: string, graphqlUrl?: string, threads?: number, timeoutMs?: number, maxAttempts?: number,
  *   caBundle?: string, rateLimitFirst?: boolean}} [options]
  *   `rateLimitFirst`: ask GET /rate_limit before GET /user, so a token whose core quota is
- *   spent is reported failed with its buckets, without a request on an empty bucket.
+ *   spent is not sent a request on its empty bucket.
  * @returns {Promise<Array<{id: string, mask: string, status: 'ok'|'rejected'|'failed'|'stopped',
  *   login: string|null, httpStatus: number, error: string|null,
  *   resources: Record<string, {limit: number, remaining: number, used: number, reset: number}>}>>}

@@ -132,6 +132,8 @@ void Engine::coordinate() {
     check.base_url = options_.api_url;
     check.http = options_.http;
     check.retry = options_.retry;
+    check.graphql_url =
+        options_.graphql_url.empty() ? graphql_url(options_.api_url) : options_.graphql_url;
     result_.token_checks = check_tokens(*pool_, check, share_, clock_, stop_);
     const bool any =
         std::any_of(result_.token_checks.begin(), result_.token_checks.end(),

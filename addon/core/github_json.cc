@@ -294,6 +294,44 @@ JsonStatus GitHubJson::user(Input json, GitHubUser& out) {
   return {};
 }
 
+JsonStatus GitHubJson::viewer(Input json, GitHubUser& out) {
+  out = GitHubUser{};
+  std::string first_error;
+  od::document doc;
+  if (auto error = parser_.iterate(json).get(doc)) return failed("viewer", error);
+  auto error = for_each_root_field(doc, [&](std::string_view key, od::value v) -> error_code {
+    if (key == "data") {
+      bool is_null = false;
+      if (auto e = v.is_null().get(is_null)) return e;
+      if (is_null) return SUCCESS;
+      return for_each_field(v, [&](std::string_view field, od::value viewer) -> error_code {
+        if (field != "viewer") return SUCCESS;
+        return for_each_field(viewer, [&](std::string_view name, od::value n) -> error_code {
+          return name == "login" ? read_string(n, out.login) : SUCCESS;
+        });
+      });
+    }
+    if (key == "errors") {
+      od::array errors;
+      if (auto e = v.get_array().get(errors)) return e;
+      for (auto element : errors) {
+        od::value item;
+        if (auto e = element.get(item)) return e;
+        if (!first_error.empty()) continue;
+        if (auto e = for_each_field(item, [&](std::string_view name, od::value m) -> error_code {
+              return name == "message" ? read_string(m, first_error) : SUCCESS;
+            })) {
+          return e;
+        }
+      }
+    }
+    return SUCCESS;
+  });
+  if (error) return failed("viewer", error);
+  if (!out.login.empty()) return {};
+  return {first_error.empty() ? std::string("viewer without \"login\"") : "GraphQL: " + first_error};
+}
+
 JsonStatus GitHubJson::rate_limit(Input json, std::map<std::string, RateLimitBucket>& out) {
   out.clear();
   od::document doc;

@@ -53,6 +53,9 @@ class GitHubJson {
   JsonStatus community_profile(Input json, CommunityProfile& out);
   // GET /user
   JsonStatus user(Input json, GitHubUser& out);
+  // POST /graphql `query { viewer { login } }`: data.viewer.login, or the first of the
+  // answer's errors when it has none.
+  JsonStatus viewer(Input json, GitHubUser& out);
   // GET /rate_limit: "resources" by name (core, search, graphql, ...).
   JsonStatus rate_limit(Input json, std::map<std::string, RateLimitBucket>& out);
   // An error body's "message" (empty when there is none or it cannot be read).

@@ -25,53 +25,68 @@ RateLimitHeaders as_headers(const std::string& resource, const RateLimitBucket& 
   return h;
 }
 
-void check_one(std::size_t index, TokenPool& pool, const TokenCheckOptions& options,
-               HttpClient& http, GitHubJson& json, RetryPolicy& retry, Clock& clock,
-               StopSignal& stop, TokenCheck& out) {
-  out.token = index;
-  const std::string label = token_label(index);
+// GET /rate_limit with `token` (free): the token's buckets, told to the pool.
+void read_rate_limit(std::size_t index, const std::string& token, TokenPool& pool,
+                     const TokenCheckOptions& options, HttpClient& http, GitHubJson& json,
+                     StopSignal& stop, TokenCheck& out) {
+  HttpRequest limits;
+  limits.url = join_url(options.base_url, "/rate_limit");
+  limits.token = token;
+  limits.stop = &stop.flag();
   HttpResponse response;
-  if (options.rate_limit_first && !stop.stopped()) {
-    // A permit of no cost: the lane is this check's while /rate_limit is asked, and
-    // nothing is reserved (the request is free); dropped unreported, it spends nothing.
-    Acquisition probe = pool.try_acquire_token(index, "core", 0);
-    if (probe.status == AcquireStatus::ok) {
-      HttpRequest limits;
-      limits.url = join_url(options.base_url, "/rate_limit");
-      limits.token = probe.permit.secret();
-      limits.stop = &stop.flag();
-      HttpResponse limits_response;
-      http.perform(limits, limits_response);
-      if (limits_response.ok() && json.rate_limit(limits_response.body.padded(), out.buckets).ok()) {
-        for (const auto& [resource, bucket] : out.buckets) {
-          pool.observe(index, as_headers(resource, bucket), resource);
-        }
-      }
+  http.perform(limits, response);
+  if (response.ok() && json.rate_limit(response.body.padded(), out.buckets).ok()) {
+    for (const auto& [resource, bucket] : out.buckets) {
+      pool.observe(index, as_headers(resource, bucket), resource);
     }
   }
+}
+
+// One way of asking who a token is: GET /user (a core request), or GraphQL's viewer (a
+// point of the GraphQL quota, a bucket of its own) for a token whose core quota is spent.
+struct LoginQuestion {
+  std::string resource;
+  std::string what;  // for the error line: "GET /user", "GraphQL viewer"
+  HttpRequest request;
+  JsonStatus (GitHubJson::*parse)(GitHubJson::Input, GitHubUser&);
+};
+
+enum class Asked { answered, spent, done };
+
+// Asks `question` until it is answered, refused for good, or the token's bucket for it is
+// spent (`spent`: nothing sent on it). `done`: out's status is final.
+Asked ask_login(std::size_t index, LoginQuestion& question, TokenPool& pool,
+                const TokenCheckOptions& options, HttpClient& http, GitHubJson& json,
+                RetryPolicy& retry, Clock& clock, StopSignal& stop, TokenCheck& out) {
+  const std::string label = token_label(index);
+  HttpResponse response;
   for (int attempt = 1;; ++attempt) {
     if (stop.stopped()) {
       out.status = TokenCheck::Status::stopped;
-      return;
+      return Asked::done;
     }
-    Acquisition acquired = pool.try_acquire_token(index, "core");
+    Acquisition acquired = pool.try_acquire_token(index, question.resource);
+    if (acquired.status == AcquireStatus::stopped) {
+      out.status = TokenCheck::Status::stopped;
+      return Asked::done;
+    }
     if (acquired.status != AcquireStatus::ok) {
-      out.status = acquired.status == AcquireStatus::stopped ? TokenCheck::Status::stopped
-                                                             : TokenCheck::Status::failed;
-      out.error = acquired.error.empty() ? label + ": its core quota is spent" : acquired.error;
-      return;
+      out.status = TokenCheck::Status::failed;
+      if (!acquired.error.empty()) {
+        out.error = acquired.error;
+        return Asked::done;
+      }
+      return Asked::spent;
     }
-    HttpRequest request;
-    request.url = join_url(options.base_url, "/user");
-    request.token = acquired.permit.secret();
-    request.stop = &stop.flag();
-    http.perform(request, response);
+    question.request.token = acquired.permit.secret();
+    question.request.stop = &stop.flag();
+    http.perform(question.request, response);
     out.http_status = response.status;
 
     Outcome outcome = response.outcome;
     GitHubUser user;
     if (outcome == Outcome::success) {
-      JsonStatus parsed = json.user(response.body.padded(), user);
+      JsonStatus parsed = (json.*question.parse)(response.body.padded(), user);
       if (!parsed.ok()) {
         outcome = Outcome::malformed;
         out.error = label + ": " + parsed.error;
@@ -79,18 +94,7 @@ void check_one(std::size_t index, TokenPool& pool, const TokenCheckOptions& opti
     }
     if (outcome == Outcome::success && out.buckets.empty()) {
       // The same token's buckets, while we hold it: GET /rate_limit costs nothing.
-      HttpRequest limits;
-      limits.url = join_url(options.base_url, "/rate_limit");
-      limits.token = request.token;
-      limits.stop = &stop.flag();
-      HttpResponse limits_response;
-      http.perform(limits, limits_response);
-      if (limits_response.ok() &&
-          json.rate_limit(limits_response.body.padded(), out.buckets).ok()) {
-        for (const auto& [resource, bucket] : out.buckets) {
-          pool.observe(index, as_headers(resource, bucket), resource);
-        }
-      }
+      read_rate_limit(index, question.request.token, pool, options, http, json, stop, out);
     }
     Feedback feedback;
     feedback.outcome = outcome;
@@ -103,27 +107,63 @@ void check_one(std::size_t index, TokenPool& pool, const TokenCheckOptions& opti
       out.login = user.login;
       out.error.clear();
       pool.set_login(index, user.login);
-      return;
+      return Asked::answered;
     }
     if (outcome == Outcome::unauthorized) {
       out.status = TokenCheck::Status::rejected;
-      out.error = label + " (" + mask_token(request.token) + ") was rejected: 401 Bad credentials";
-      return;
+      out.error = label + " (" + mask_token(question.request.token) +
+                  ") was rejected: 401 Bad credentials";
+      return Asked::done;
     }
     if (out.error.empty() || outcome != Outcome::malformed) {
-      out.error = label + ": GET /user " +
+      out.error = label + ": " + question.what + " " +
                   (response.status ? "answered " + std::to_string(response.status)
                                    : std::string("failed: ") + to_string(response.error));
     }
     const RetryDecision decision = retry.decide(outcome, attempt, response.rate.retry_after);
     if (!decision.retry) {
       out.status = TokenCheck::Status::failed;
-      return;
+      return Asked::done;
     }
     if (!stop.sleep_until(clock, clock.now() + decision.delay)) {
       out.status = TokenCheck::Status::stopped;
-      return;
+      return Asked::done;
     }
+  }
+}
+
+void check_one(std::size_t index, TokenPool& pool, const TokenCheckOptions& options,
+               HttpClient& http, GitHubJson& json, RetryPolicy& retry, Clock& clock,
+               StopSignal& stop, TokenCheck& out) {
+  out.token = index;
+  const std::string label = token_label(index);
+  if (options.rate_limit_first && !stop.stopped()) {
+    // A permit of no cost: the lane is this check's while /rate_limit is asked, and
+    // nothing is reserved (the request is free); dropped unreported, it spends nothing.
+    Acquisition probe = pool.try_acquire_token(index, "core", 0);
+    if (probe.status == AcquireStatus::ok) {
+      read_rate_limit(index, probe.permit.secret(), pool, options, http, json, stop, out);
+    }
+  }
+  LoginQuestion rest{"core", "GET /user", {}, &GitHubJson::user};
+  rest.request.url = join_url(options.base_url, "/user");
+  Asked asked = ask_login(index, rest, pool, options, http, json, retry, clock, stop, out);
+  std::string spent = "core quota is";
+  if (asked == Asked::spent && !options.graphql_url.empty()) {
+    // GraphQL's quota is a bucket of its own: one point tells who the token is now, not
+    // after the core window's reset (up to an hour away).
+    LoginQuestion graphql{"graphql", "GraphQL viewer", {}, &GitHubJson::viewer};
+    graphql.request.method = "POST";
+    graphql.request.url = options.graphql_url;
+    graphql.request.body = R"({"query":"query Viewer { viewer { login } }"})";
+    out.error.clear();
+    asked = ask_login(index, graphql, pool, options, http, json, retry, clock, stop, out);
+    spent = "core and GraphQL quotas are";
+  }
+  if (asked == Asked::spent) {
+    out.status = TokenCheck::Status::failed;
+    out.error = label + ": its " + spent + " spent";
+    return;
   }
 }
 

@@ -1,8 +1,9 @@
 // Who each token belongs to and how much quota it has, asked once at the start of a run
 // (and by test-tokens.js): GET /user (one core request) and GET /rate_limit (free) per
-// token, a few tokens at a time. The answers go to the pool: tokens of one login become
-// one quota, every bucket is known before the first real request, and rejected tokens
-// are retired before any work is given to them.
+// token, a few tokens at a time, or GraphQL's viewer for a token whose core quota is
+// spent. The answers go to the pool: tokens of one login become one quota, every bucket
+// is known before the first real request, and rejected tokens are retired before any
+// work is given to them.
 #ifndef GH_INGEST_CORE_TOKEN_CHECK_H_
 #define GH_INGEST_CORE_TOKEN_CHECK_H_
 
@@ -51,6 +52,10 @@ struct TokenCheckOptions {
   // empty bucket. --coordinate checks a joining host's tokens while other hosts may have
   // just spent them.
   bool rate_limit_first = false;
+  // Where a token whose core quota is spent is asked who it is instead: GraphQL's
+  // `viewer { login }`, one point of the GraphQL quota (a bucket of its own), so the
+  // token is known now rather than after the core window's reset. Empty: not asked.
+  std::string graphql_url;
 };
 
 std::vector<TokenCheck> check_tokens(TokenPool& pool, const TokenCheckOptions& options,

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "core/clock.h"
+#include "core/graphql_query.h"
 #include "core/stop_signal.h"
 #include "core/token_check.h"
 #include "core/token_mask.h"
@@ -112,6 +113,12 @@ bool ReadOptions(Napi::Env env, const Napi::Value& value, TokenCheckOptions& opt
     if (!text) return false;
     options.base_url = *text;
   }
+  Napi::Value graphql = object.Get("graphqlUrl");
+  if (!graphql.IsUndefined()) {
+    std::optional<std::string> text = RequireString(env, graphql, "options.graphqlUrl");
+    if (!text) return false;
+    options.graphql_url = *text;
+  }
   Napi::Value ca_bundle = object.Get("caBundle");
   if (!ca_bundle.IsUndefined()) {
     std::optional<std::string> text = RequireString(env, ca_bundle, "options.caBundle");
@@ -156,6 +163,8 @@ Napi::Value CheckTokens(const Napi::CallbackInfo& info) {
   if (!tokens) return env.Undefined();
   TokenCheckOptions options;
   if (!ReadOptions(env, info[1], options)) return env.Undefined();
+  // A token whose core quota is spent is asked who it is through GraphQL's viewer.
+  if (options.graphql_url.empty()) options.graphql_url = graphql_url(options.base_url);
   auto* worker = new CheckTokensWorker(env, std::move(*tokens), std::move(options));
   Napi::Promise promise = worker->Promise();
   worker->Queue();  // the worker deletes itself after OnOK/OnError

@@ -2,7 +2,7 @@
 // GITHUB_API_URL): the user behind it, its core and search quota and their resets, bad
 // tokens, and tokens that share one user's quota. Exit 1 when no token is usable.
 import { checkTokens, loadTokens } from '../../binding/index.js';
-import { apiUrlFromEnv } from '../config/api-url.js';
+import { apiUrlFromEnv, graphqlUrlFromEnv } from '../config/api-url.js';
 import { loadDotEnv } from '../config/env.js';
 import { CliError, EXIT_FAILED, EXIT_OK } from './errors.js';
 
@@ -94,15 +94,17 @@ export default {
     'Tokens: GITHUB_TOKENS (comma- or whitespace-separated), else GITHUB_TOKEN, else',
     'GITHUB_TOKENS_FILE (one or more per line, # comments); .env in the working directory is read.',
     'GITHUB_API_URL: the API to check against (default https://api.github.com).',
+    'GITHUB_GRAPHQL_URL: where a token whose core quota is spent is asked who it is (default: from GITHUB_API_URL).',
     '',
     'Exit status: 0 at least one token is usable, 1 none is (or no token), 2 usage error.',
   ],
   async run({ json }) {
     loadDotEnv();
     const apiUrl = apiUrlFromEnv(process.env);
+    const graphqlUrl = graphqlUrlFromEnv(process.env);
     const list = load();
     // A quick answer matters more here than in a run: fewer, shorter tries.
-    const checks = await checkTokens(list.tokens, { apiUrl, timeoutMs: 20_000, maxAttempts: 3 });
+    const checks = await checkTokens(list.tokens, { apiUrl, ...(graphqlUrl ? { graphqlUrl } : {}), timeoutMs: 20_000, maxAttempts: 3 });
     if (json) {
       process.stdout.write(`${JSON.stringify(toJson(list, apiUrl, checks))}\n`);
     } else {

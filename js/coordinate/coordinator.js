@@ -172,13 +172,13 @@ export class Coordinator {
   /**
    * Checks this host's tokens (GET /user and GET /rate_limit, one token at a time) while
    * every other host of the job has released its lanes (the check's lease renewed before
-   * each token), and registers their users. A
-   * token whose core quota is spent cannot be asked who it is (GET /user costs a core
-   * request): it is checked again after its reset, with the lease taken anew, so the
-   * others do not hold off meanwhile.
+   * each token), and registers their users. A token whose core quota is spent is asked
+   * who it is through GraphQL's viewer (`graphqlUrl`; by default derived from `apiUrl`);
+   * one whose GraphQL quota is spent too is checked again after the core reset, with the
+   * lease taken anew, so the others do not hold off meanwhile.
    * @returns {Promise<{tokens: string[], logins: string[], checks: object[]}>} the usable tokens
    */
-  async checkTokens(tokens, { apiUrl, maskToken }) {
+  async checkTokens(tokens, { apiUrl, graphqlUrl, maskToken }) {
     const usable = [];   // [{token, check}]
     const failed = [];
     let toCheck = tokens;
@@ -189,7 +189,7 @@ export class Coordinator {
       const checks = [];
       for (const token of toCheck) {
         while (!(await this.job.beginCheck())) await this.nextBeat();
-        checks.push(...await checkTokensWithGitHub([token], { apiUrl, threads: 1, rateLimitFirst: true }));
+        checks.push(...await checkTokensWithGitHub([token], { apiUrl, ...(graphqlUrl ? { graphqlUrl } : {}), threads: 1, rateLimitFirst: true }));
       }
       const spent = [];
       for (const [i, check] of checks.entries()) {
@@ -206,7 +206,7 @@ export class Coordinator {
       toCheck = spent.map(({ token }) => token);
       if (!toCheck.length || this.stopping) break;
       const resetMs = Math.min(...spent.map(({ check }) => check.resources.core.reset * 1000)) + 1000;
-      this.stderr.write(`coordinate: the core quota of ${toCheck.length} token(s) is spent; they are checked after its reset, ` +
+      this.stderr.write(`coordinate: the core and GraphQL quotas of ${toCheck.length} token(s) are spent; they are checked after the core reset, ` +
         `at ${new Date(resetMs).toLocaleTimeString()}\n`);
       await new Promise((resolve) => setTimeout(resolve, Math.max(0, resetMs - Date.now())));
     }

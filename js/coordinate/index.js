@@ -28,7 +28,7 @@ export function coordinationRefusal(sink) {
  * short ones): a host is dead once its heartbeat is TTL old.
  * @returns {Promise<{coordinator: Coordinator, joined: object, tokens: string[], logins: string[]}>}
  */
-export async function joinJob({ env, config, selected, values, wanted, stored, tokens, apiUrl, stderr, onLost }) {
+export async function joinJob({ env, config, selected, values, wanted, stored, tokens, apiUrl, graphqlUrl, stderr, onLost }) {
   const connectionString = env.DATABASE_URL.trim();
   const tickMs = positiveInteger(env.GH_INGEST_COORDINATE_TICK_MS, 1000);
   const ttlMs = positiveInteger(env.GH_INGEST_COORDINATE_TTL_MS, Math.max(10_000, tickMs * 10));
@@ -37,7 +37,7 @@ export async function joinJob({ env, config, selected, values, wanted, stored, t
   try {
     const key = jobKey({ config, selected, limit: values.limit, api: values.api, details: values.details });
     const joined = await coordinator.join({ key, createdUpper: Math.floor(Date.now() / 1000), wanted, stored });
-    const checked = await coordinator.checkTokens(tokens, { apiUrl, maskToken });
+    const checked = await coordinator.checkTokens(tokens, { apiUrl, graphqlUrl, maskToken });
     if (!checked.tokens.length) {
       const reasons = [...new Set(checked.checks.map((c) => c.error).filter(Boolean))].join('; ');
       throw new CliError(`no usable token: every token failed its check${reasons ? ` (${reasons})` : ''}`);

@@ -188,7 +188,7 @@ export async function runIngest(values, { env = process.env, stdout = process.st
       // The job decides what is wanted (its first host planned it from the counts then):
       // a host joining later must not plan again from rows the others already stored.
       coordination = await joinJob({
-        env, config, selected, values, wanted, stored, tokens, apiUrl, stderr,
+        env, config, selected, values, wanted, stored, tokens, apiUrl, graphqlUrl, stderr,
         onLost: (message) => coordination?.lost(message),
       });
       wanted = Object.fromEntries(selected.map((name) => [name, Number(coordination.joined.wanted[name] ?? 0)]));

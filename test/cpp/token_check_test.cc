@@ -131,3 +131,91 @@ TEST_CASE("rate_limit_first: a token whose core quota is spent costs no request 
   CHECK(requests.size() == 3);
   CHECK(std::count_if(requests.begin(), requests.end(), [](const auto& r) { return r.path == "/user"; }) == 1);
 }
+
+namespace {
+
+const char* kCoreSpent =
+    R"({"resources":{"core":{"limit":5000,"used":5000,"remaining":0,"reset":1800000000},)"
+    R"("graphql":{"limit":5000,"used":10,"remaining":4990,"reset":1800000000}}})";
+
+std::size_t count_path(const std::vector<RecordedRequest>& requests, const std::string& path) {
+  return static_cast<std::size_t>(std::count_if(
+      requests.begin(), requests.end(), [&](const RecordedRequest& r) { return r.path == path; }));
+}
+
+}  // namespace
+
+TEST_CASE("a token whose core quota is spent is asked who it is through GraphQL's viewer",
+          "[check]") {
+  Rig rig(1);
+  rig.options.rate_limit_first = true;
+  rig.options.graphql_url = rig.server.url("/graphql");
+  rig.server.on("/rate_limit", json_reply(200, kCoreSpent));
+  rig.server.on("/graphql", json_reply(200, R"({"data":{"viewer":{"login":"dave"}}})"));
+  const std::vector<TokenCheck> checks = rig.run();
+  CHECK(checks[0].status == TokenCheck::Status::ok);
+  CHECK(checks[0].login == "dave");
+  CHECK(checks[0].error.empty());
+  CHECK(checks[0].buckets.at("core").remaining == 0);
+  CHECK(rig.pool.snapshot().tokens[0].login == "dave");
+  // Nothing on the empty core bucket; one GraphQL query, of one point.
+  const auto requests = rig.server.requests();
+  CHECK(count_path(requests, "/user") == 0);
+  REQUIRE(count_path(requests, "/graphql") == 1);
+  const auto viewer = std::find_if(requests.begin(), requests.end(),
+                                   [](const RecordedRequest& r) { return r.path == "/graphql"; });
+  CHECK(viewer->method == "POST");
+  CHECK(viewer->body == R"({"query":"query Viewer { viewer { login } }"})");
+  CHECK(rig.pool.snapshot().total_requests == 1);
+}
+
+TEST_CASE("GET /user refused for a spent core quota: the viewer answers, and the buckets are read",
+          "[check]") {
+  Rig rig(1);
+  rig.options.graphql_url = rig.server.url("/graphql");
+  ScriptedResponse spent = json_reply(403, R"({"message":"API rate limit exceeded for user ID 7."})");
+  spent.headers.emplace_back("x-ratelimit-limit", "5000");
+  spent.headers.emplace_back("x-ratelimit-remaining", "0");
+  spent.headers.emplace_back("x-ratelimit-reset", "1800000000");
+  spent.headers.emplace_back("x-ratelimit-resource", "core");
+  rig.server.on("/user", spent);
+  rig.server.on("/rate_limit", json_reply(200, kCoreSpent));
+  rig.server.on("/graphql", json_reply(200, R"({"data":{"viewer":{"login":"erin"}}})"));
+  const std::vector<TokenCheck> checks = rig.run();
+  CHECK(checks[0].status == TokenCheck::Status::ok);
+  CHECK(checks[0].login == "erin");
+  CHECK(checks[0].buckets.at("graphql").remaining == 4990);
+  const auto requests = rig.server.requests();
+  CHECK(count_path(requests, "/user") == 1);  // not asked again on the empty bucket
+  CHECK(count_path(requests, "/graphql") == 1);
+  CHECK(count_path(requests, "/rate_limit") == 1);
+}
+
+TEST_CASE("a token whose core and GraphQL quotas are both spent is reported so, with no request on either",
+          "[check]") {
+  Rig rig(1);
+  rig.options.rate_limit_first = true;
+  rig.options.graphql_url = rig.server.url("/graphql");
+  rig.server.on("/rate_limit",
+                json_reply(200, R"({"resources":{"core":{"limit":5000,"used":5000,"remaining":0,)"
+                                R"("reset":1800000000},"graphql":{"limit":5000,"used":5000,)"
+                                R"("remaining":0,"reset":1800000000}}})"));
+  const std::vector<TokenCheck> checks = rig.run();
+  CHECK(checks[0].status == TokenCheck::Status::failed);
+  CHECK(checks[0].error == "Token #1: its core and GraphQL quotas are spent");
+  CHECK(rig.server.request_count() == 1);  // /rate_limit alone
+}
+
+TEST_CASE("a viewer answer with errors and no login is a failed check that names GitHub's error",
+          "[check]") {
+  Rig rig(1);
+  rig.options.rate_limit_first = true;
+  rig.options.graphql_url = rig.server.url("/graphql");
+  rig.options.retry.max_attempts = 2;
+  rig.server.on("/rate_limit", json_reply(200, kCoreSpent));
+  rig.server.on("/graphql", json_reply(200, R"({"data":null,"errors":[{"type":"FORBIDDEN",)"
+                                            R"("message":"Resource not accessible by integration"}]})"));
+  const std::vector<TokenCheck> checks = rig.run();
+  CHECK(checks[0].status == TokenCheck::Status::failed);
+  CHECK(checks[0].error == "Token #1: GraphQL: Resource not accessible by integration");
+}

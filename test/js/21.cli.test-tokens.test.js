@@ -47,6 +47,28 @@ describe('node test-tokens.js', () => {
     for (const token of tokens) assert.ok(!result.stdout.includes(token), 'a whole token was printed');
   });
 
+  it('a token whose core quota is spent is still named, through GraphQL, without a second request on the empty bucket', async () => {
+    const spent = await startSimulator({ seed: 4, repositories: 10, tokens: 2, badTokens: 0, users: ['carol', 'dan'], limits: { core: 1 } });
+    try {
+      // carol's one core request is spent; dan's is not.
+      const reply = await fetch(`${spent.url}/user`, { headers: { authorization: `Bearer ${spent.tokens[0]}` } });
+      await reply.arrayBuffer();
+      spent.resetStats();
+      const result = await testTokens(['--json'], { GITHUB_TOKENS: spent.tokens.join(','), GITHUB_API_URL: spent.url });
+      assert.equal(result.status, 0, result.stderr);
+      const [carol, dan] = JSON.parse(result.stdout).tokens;
+      assert.deepEqual([carol.status, carol.login, carol.core_remaining], ['ok', 'carol', 0]);
+      assert.deepEqual([dan.status, dan.login], ['ok', 'dan']);
+      const byKind = spent.stats().byKind;
+      // carol: GET /user refused (a primary limit), then one viewer query; dan: GET /user.
+      assert.equal(byKind.user.requests, 2);
+      assert.equal(byKind.graphql.requests, 1);
+      assert.equal(spent.stats().wasted, 1, 'only the first GET /user of the spent token');
+    } finally {
+      await spent.close();
+    }
+  });
+
   it('prints a readable table on a terminal-less stdout too', async () => {
     const result = await testTokens([], { GITHUB_TOKENS: sim.tokens.join(' '), GITHUB_API_URL: sim.url });
     assert.equal(result.status, 0, result.stderr);

@@ -93,6 +93,32 @@ describe('the engine under GitHub limits', () => {
     }
   });
 
+  it('tokens whose core quota is spent: each is named through GraphQL and the run goes on with search and GraphQL', async () => {
+    // One core request per user and hour: the GET /user of an earlier check spends it.
+    const sim = await startSimulator({ seed: 14, repositories: 300, tokens: 2, badTokens: 0, limits: { core: 1 } });
+    try {
+      for (const token of sim.tokens) {
+        const reply = await fetch(`${sim.url}/user`, { headers: { authorization: `Bearer ${token}` } });
+        await reply.arrayBuffer();
+      }
+      sim.resetStats();
+      let delivered = 0;
+      const run = startRun(
+        { tokens: sim.tokens, apiUrl: sim.url, api: 'graphql', groups: [{ name: 'web', queries: ['topic:react'], limit: 15 }], details: ['languages'] },
+        { onBatch: (batch) => { delivered += batch.repositories.length; } },
+      );
+      const result = await run.done;
+      assert.equal(result.ok, true, result.error);
+      assert.deepEqual(result.tokenChecks.map((c) => [c.status, c.login]), sim.users.map((u) => ['ok', u.login]));
+      assert.equal(delivered, 15);
+      // One refused GET /user per token (its bucket unknown until then), nothing more on core.
+      assert.equal(sim.stats().wasted, sim.tokens.length);
+      assert.equal(sim.stats().byKind.user.requests, sim.tokens.length);
+    } finally {
+      await sim.close();
+    }
+  });
+
   it('slow storage holds the workers back: never more than maxUnacked batches wait', async () => {
     const sim = await startSimulator({ seed: 14, repositories: 800, tokens: 4, badTokens: 0 });
     try {

@@ -18,7 +18,7 @@ import { after, before, describe, it } from 'node:test';
 import { schema as githubSchema } from '@octokit/graphql-schema';
 import { buildClientSchema, getVariableValues, Kind, parse, validate } from 'graphql';
 
-import { startRun } from '../../binding/index.js';
+import { checkTokens, startRun } from '../../binding/index.js';
 import { startSimulator } from '../simulator/index.js';
 
 const SELECTIONS = [
@@ -276,5 +276,27 @@ describe('the GraphQL queries the engine sends, against GitHub\'s published sche
       && f.arguments.find((a) => a.name.value === 'owner').value.value === awkward.owner);
     assert.ok(lookup, 'the awkward owner did not read back as it was');
     assert.equal(lookup.arguments.find((a) => a.name.value === 'name').value.value, awkward.name);
+  });
+});
+
+describe('the GraphQL query of the token check, against GitHub\'s published schema', () => {
+  it('a token whose core quota is spent is asked who it is through `viewer`: the query GitHub would run', async () => {
+    // One core request per user: GET /user spends it, and the check turns to GraphQL.
+    const spentSim = await startSimulator({ seed: 342, repositories: 10, tokens: 2, badTokens: 0, limits: { core: 1 } });
+    const viewerRecorder = await startRecorder(spentSim.url);
+    try {
+      for (const token of spentSim.tokens) {
+        const reply = await fetch(`${spentSim.url}/user`, { headers: { authorization: `Bearer ${token}` } });
+        await reply.arrayBuffer();
+      }
+      viewerRecorder.label = 'check';
+      const checks = await checkTokens(spentSim.tokens, { apiUrl: viewerRecorder.url, rateLimitFirst: true, threads: 1 });
+      assert.deepEqual(checks.map((c) => [c.status, c.login]), spentSim.users.map((u) => ['ok', u.login]));
+      assert.equal(viewerRecorder.bodies.length, spentSim.tokens.length, 'one viewer query per token');
+      for (const body of viewerRecorder.bodies) assert.deepEqual(githubErrors(body), [], body.query);
+    } finally {
+      await viewerRecorder.close();
+      await spentSim.close();
+    }
   });
 });
