@@ -415,6 +415,12 @@ export interface Run {
   renewLeases(untilMs: number): void;
   /** --coordinate: this many other hosts are idle; a share of the queued details is offered to them once. */
   offerToIdleHosts(hosts: number): void;
+  /**
+   * --coordinate: repositories this host claimed that the job gave to another host while
+   * this one was presumed dead. Those still queued are dropped unfetched (counted as
+   * claimed elsewhere); returns how many.
+   */
+  dropClaims(ids: number[]): number;
 }
 
 /**

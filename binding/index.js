@@ -166,7 +166,7 @@ export function checkTokens(tokens, options = {}) {
  * @returns {{done: Promise<object>, stop: () => Promise<object>, stats: () => object,
  *   cancelGroup: (name: string) => void, users: () => object[], holdUser: (share: object) => void,
  *   releaseUser: (login: string) => void, renewLeases: (untilMs: number) => void,
- *   offerToIdleHosts: (hosts: number) => void}}
+ *   offerToIdleHosts: (hosts: number) => void, dropClaims: (ids: number[]) => number}}
  */
 export function startRun(options, { onBatch, onEvent, gate } = {}) {
   const { groups, ...engineOptions } = options;
@@ -226,6 +226,7 @@ export function startRun(options, { onBatch, onEvent, gate } = {}) {
     releaseUser: (login) => run.releaseUser(login),
     renewLeases: (untilMs) => run.renewLeases(untilMs),
     offerToIdleHosts: (hosts) => run.offerToIdleHosts(hosts),
+    dropClaims: (ids) => run.dropClaims(ids),
   };
 }
 

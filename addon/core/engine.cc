@@ -589,6 +589,40 @@ void Engine::offer_to_idle_hosts(std::size_t hosts) {
   work_cv_.notify_one();
 }
 
+std::size_t Engine::drop_claims(const std::vector<std::int64_t>& ids) {
+  const std::unordered_set<std::int64_t> taken(ids.begin(), ids.end());
+  std::vector<std::pair<std::size_t, std::int64_t>> dropped;
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (std::size_t g = 0; g < groups_.size(); ++g) {
+      for (const DetailWork& work : details_.extract_if(
+               g, [&](const DetailWork& w) { return taken.count(w.repo.id) > 0; })) {
+        dropped.emplace_back(g, work.repo.id);
+      }
+    }
+    result_.claimed_elsewhere += static_cast<std::int64_t>(dropped.size());
+  }
+  if (dropped.empty()) return 0;
+  // As a claim the job denied: the place goes back to the group, whose searches go on
+  // if they had stopped for it being full.
+  std::vector<std::size_t> reopened;
+  for (const auto& [group, id] : dropped) {
+    registry_.release(id);
+    if (std::find(reopened.begin(), reopened.end(), group) == reopened.end()) {
+      reopened.push_back(group);
+    }
+  }
+  {
+    std::lock_guard<std::mutex> guard(mutex_);
+    for (std::size_t g : reopened) {
+      if (!registry_.full(g)) searches_.resume(g);
+    }
+  }
+  for (std::size_t g : reopened) queue_group_tasks(g);
+  work_cv_.notify_all();
+  return dropped.size();
+}
+
 void Engine::offer_details(std::vector<std::pair<std::size_t, DetailWork>>& details) {
   std::vector<WorkGate::Found> found;
   found.reserve(details.size());

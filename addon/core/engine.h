@@ -242,6 +242,11 @@ class Engine {
   // so). The next worker free offers them their share of the queued details,
   // hosts / (hosts + 1) of it, through WorkGate::offer; once per call.
   void offer_to_idle_hosts(std::size_t hosts);
+  // With a gate: repositories this host claimed that the job gave to another host while
+  // this one was presumed dead (its heartbeat expired). Those still queued are dropped
+  // unfetched and counted as claimed elsewhere, their places back to their groups; one
+  // a worker has started is fetched anyway. Returns how many were dropped.
+  std::size_t drop_claims(const std::vector<std::int64_t>& ids);
 
  private:
   struct SearchWork {

@@ -430,7 +430,8 @@ Napi::Function Run::Define(Napi::Env env) {
                       InstanceMethod("holdUser", &Run::HoldUser),
                       InstanceMethod("releaseUser", &Run::ReleaseUser),
                       InstanceMethod("renewLeases", &Run::RenewLeases),
-                      InstanceMethod("offerToIdleHosts", &Run::OfferToIdleHosts)});
+                      InstanceMethod("offerToIdleHosts", &Run::OfferToIdleHosts),
+                      InstanceMethod("dropClaims", &Run::DropClaims)});
 }
 
 Run::Run(const Napi::CallbackInfo& info) : Napi::ObjectWrap<Run>(info) {
@@ -609,6 +610,23 @@ Napi::Value Run::OfferToIdleHosts(const Napi::CallbackInfo& info) {
     state_->engine->offer_to_idle_hosts(static_cast<std::size_t>(info[0].As<Napi::Number>().Int64Value()));
   }
   return env.Undefined();
+}
+
+// ids: repository ids (numbers) another host of the job took over; returns how many
+// were dropped from the queues.
+Napi::Value Run::DropClaims(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArray()) return ThrowInvalidArgument(env, "an array of repository ids", "ids", info[0]);
+  const Napi::Array array = info[0].As<Napi::Array>();
+  std::vector<std::int64_t> ids;
+  ids.reserve(array.Length());
+  for (std::uint32_t i = 0; i < array.Length(); ++i) {
+    const Napi::Value id = array.Get(i);
+    if (!id.IsNumber()) return ThrowInvalidArgument(env, "an array of repository ids", "ids", info[0]);
+    ids.push_back(id.As<Napi::Number>().Int64Value());
+  }
+  const std::size_t dropped = state_ ? state_->engine->drop_claims(ids) : 0;
+  return Napi::Number::New(env, static_cast<double>(dropped));
 }
 
 }  // namespace gh::napi

@@ -35,6 +35,7 @@ class Run final : public Napi::ObjectWrap<Run> {
   Napi::Value RenewLeases(const Napi::CallbackInfo& info);
   // With a gate: that many other hosts of the job are idle (Engine::offer_to_idle_hosts).
   Napi::Value OfferToIdleHosts(const Napi::CallbackInfo& info);
+  Napi::Value DropClaims(const Napi::CallbackInfo& info);
 
   std::shared_ptr<RunState> state_;
 };

@@ -77,6 +77,11 @@ CREATE INDEX IF NOT EXISTS coord_claims_host ON coord_claims (job, host);
 ALTER TABLE coord_claims ADD COLUMN IF NOT EXISTS offered boolean NOT NULL DEFAULT false;
 ALTER TABLE coord_claims ADD COLUMN IF NOT EXISTS data jsonb;
 CREATE INDEX IF NOT EXISTS coord_claims_offered ON coord_claims (job) WHERE offered;
+-- Taken from: the host that had claimed it when another took it over, its heartbeat
+-- expired. Told once at that host's next beat (coord_sync's `taken`), should it come
+-- back: it drops them from its queue instead of fetching them a second time.
+ALTER TABLE coord_claims ADD COLUMN IF NOT EXISTS taken_from text;
+CREATE INDEX IF NOT EXISTS coord_claims_taken ON coord_claims (taken_from) WHERE taken_from IS NOT NULL;
 
 -- Each search query of the job, run by one host; a dead host's running query is run again
 -- from its first page by another.
@@ -159,7 +164,8 @@ END $$;
 -- The heartbeat, once per tick per host: renews the host's leases, saves the state of the
 -- users it holds, frees those it has drained, and hands it free users up to its fair
 -- share. p_status: {wants, progress, held: {login: state}, released: {login: state}}.
--- Returns {grant: {login: state}, release: [login], lost: [login], check: bool, hosts: n, idle: n}.
+-- Returns {grant: {login: state}, release: [login], lost: [login], taken: [repo id],
+-- check: bool, hosts: n, idle: n}.
 -- The job's other live hosts with nothing to do that could add capacity to this host's
 -- work: those with a GitHub user this host does not have. A host whose users are all
 -- this host's adds nothing by taking its repositories (its users' lanes come to this
@@ -186,6 +192,7 @@ DECLARE
   v_user record;
   v_hosts integer;
   v_lost jsonb;
+  v_taken jsonb;
 BEGIN
   UPDATE coord_hosts
      SET expires_at = clock_timestamp() + make_interval(secs => p_ttl_ms / 1000.0),
@@ -208,6 +215,10 @@ BEGIN
   SELECT coalesce(jsonb_agg(s.key), '[]') INTO v_lost
     FROM jsonb_each(coalesce(p_status->'held', '{}')) s
    WHERE NOT EXISTS (SELECT 1 FROM coord_users u WHERE u.login = s.key AND u.holder = p_host);
+  -- Likewise the repositories it had claimed and another host took over: told once.
+  WITH told AS (
+    UPDATE coord_claims SET taken_from = NULL WHERE taken_from = p_host RETURNING repo_id
+  ) SELECT coalesce(jsonb_agg(repo_id), '[]') INTO v_taken FROM told;
   UPDATE coord_users u SET state = s.value, holder = NULL, held_since = NULL, updated_at = clock_timestamp()
     FROM jsonb_each(coalesce(p_status->'released', '{}')) s
    WHERE u.login = s.key AND u.holder = p_host;
@@ -261,8 +272,8 @@ BEGIN
               LIMIT v_held - v_share) extra;
     END IF;
   END IF;
-  RETURN jsonb_build_object('grant', v_grant, 'release', v_release, 'lost', v_lost, 'check', v_checking,
-    'hosts', v_hosts, 'idle', coord_idle_helpers(p_host));
+  RETURN jsonb_build_object('grant', v_grant, 'release', v_release, 'lost', v_lost, 'taken', v_taken,
+    'check', v_checking, 'hosts', v_hosts, 'idle', coord_idle_helpers(p_host));
 END $$;
 
 -- Claims found repositories for the job. p_items: [{id, nodeId, fullName, cluster, row?}]
@@ -295,7 +306,7 @@ BEGIN
     IF FOUND THEN
       IF v_claim.host <> p_host AND NOT coord_live(v_claim.host)
          AND NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = v_item.id) THEN
-        UPDATE coord_claims SET host = p_host, claimed_at = clock_timestamp(),
+        UPDATE coord_claims SET host = p_host, taken_from = host, claimed_at = clock_timestamp(),
                finders = (SELECT array_agg(DISTINCT f) FROM unnest(finders || v_item.cluster) f)
          WHERE job = v_job AND repo_id = v_item.id;
         v_accepted := v_accepted || v_item.id;
@@ -469,7 +480,7 @@ BEGIN
       INTO v_owed FROM taken;
   -- A dead host's claims not stored (with their row when they had been offered).
   WITH taken AS (
-    UPDATE coord_claims c SET host = p_host, offered = false, claimed_at = clock_timestamp()
+    UPDATE coord_claims c SET host = p_host, taken_from = c.host, offered = false, claimed_at = clock_timestamp()
      WHERE c.job = v_job AND c.host <> p_host AND NOT coord_live(c.host)
        AND NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = c.repo_id)
     RETURNING c.repo_id, c.cluster, c.node_id, c.full_name, c.finders, c.data

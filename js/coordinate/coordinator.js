@@ -71,6 +71,7 @@ export class Coordinator {
     this.syncFailures = 0;
     this.counts = {
       claimed: 0, claimedElsewhere: 0, offered: 0, queries: 0, queriesSkipped: 0, adoptedQueries: 0, adoptedRepositories: 0,
+      takenOver: 0,
     };
     this.idleHosts = 0;  // the job's other hosts with nothing to do, at the last beat
   }
@@ -126,6 +127,14 @@ export class Coordinator {
         this.leased.delete(login);
         this.releasing.delete(login);
         this.run?.releaseUser(login);
+      }
+      // Likewise the repositories it had claimed: dropped from its queue, not fetched twice.
+      const taken = (answer.taken ?? []).map(Number);
+      if (taken.length) this.counts.takenOver += taken.length;
+      if (taken.length && this.run) this.run.dropClaims(taken);
+      if (answer.lost?.length || taken.length) {
+        this.stderr.write(`coordinate: this host's heartbeat had expired; other hosts took over ${answer.lost?.length ?? 0} ` +
+          `of its users and ${taken.length} of its repositories, and it goes on with the rest\n`);
       }
       // The database keeps this host's leases until TTL after it committed this beat,
       // which is later than we sent it: half a TTL from the sending leaves the other

@@ -74,6 +74,8 @@ export async function coordinationSummary({ coordination, result, added, final, 
       queries_elsewhere: result?.queriesElsewhere ?? 0,
       adopted_queries: coordinator.counts.adoptedQueries,
       adopted_repositories: coordinator.counts.adoptedRepositories,
+      // Claimed here, then taken over by other hosts while this one's heartbeat had expired.
+      taken_over: coordinator.counts.takenOver,
       // Found here and handed to idle hosts with their search fields; taken from others so.
       offered: result?.offered ?? 0,
       adopted_offered: result?.adoptedOffered ?? 0,

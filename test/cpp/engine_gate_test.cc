@@ -107,6 +107,24 @@ struct Rig {
   EngineOptions options;
 };
 
+// A RecordingSink that does `first` once, when the first batch arrives: what a heartbeat
+// answers while the run is under way.
+class OnFirstBatch final : public EngineSink {
+ public:
+  explicit OnFirstBatch(std::function<void(Engine&)> first) : first_(std::move(first)) {}
+  RecordingSink inner;
+  void on_batch(Batch batch) override {
+    if (first_) {
+      std::exchange(first_, nullptr)(*inner.engine);
+    }
+    inner.on_batch(std::move(batch));
+  }
+  void on_event(const EngineEvent& event) override { inner.on_event(event); }
+
+ private:
+  std::function<void(Engine&)> first_;
+};
+
 // The job's shared state, as the coordinator's tables would hold it: who runs each query,
 // who fetches each repository, and what every host asked.
 struct Job {
@@ -507,19 +525,7 @@ TEST_CASE("idle hosts are offered a share of the queued details, and what the jo
   rig.options.gate = &gate;
   // The first batch stored (2 of the page's 40 fetched, 38 queued): the heartbeat says
   // one other host is idle.
-  class IdleAfterFirstBatch final : public EngineSink {
-   public:
-    RecordingSink inner;
-    bool told = false;
-    void on_batch(Batch batch) override {
-      if (!told) {
-        told = true;
-        inner.engine->offer_to_idle_hosts(1);
-      }
-      inner.on_batch(std::move(batch));
-    }
-    void on_event(const EngineEvent& event) override { inner.on_event(event); }
-  } sink;
+  OnFirstBatch sink([](Engine& engine) { engine.offer_to_idle_hosts(1); });
   Engine engine(rig.options, {{"web", {"topic:react"}, 40}}, sink, rig.clock);
   sink.inner.engine = &engine;
   engine.start();
@@ -538,5 +544,37 @@ TEST_CASE("idle hosts are offered a share of the queued details, and what the jo
   }
   CHECK(rig.requests_to("/repositories/") == 0);
   CHECK(result.groups[0].delivered == 40);
+  CHECK(result.pending.empty());
+}
+
+TEST_CASE("claims the job gave to another host while this one was presumed dead are dropped unfetched",
+          "[engine][gate]") {
+  Rig rig(40);
+  rig.options.workers = 1;
+  Job job;
+  TestGate gate(job, 1);
+  rig.options.gate = &gate;
+  // After the first batch (2 of the page's 40 fetched, the rest queued), the heartbeat
+  // says the last ten were taken over, and one id this host never claimed.
+  std::size_t dropped = 0;
+  OnFirstBatch sink([&dropped](Engine& engine) {
+    dropped = engine.drop_claims({31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 999});
+  });
+  Engine engine(rig.options, {{"web", {"topic:react"}, 40}}, sink, rig.clock);
+  sink.inner.engine = &engine;
+  engine.start();
+  const EngineResult result = engine.wait();
+  CHECK(result.ok);
+  CHECK(dropped == 10);
+  CHECK(result.claimed_elsewhere == 10);
+  const auto delivered = sink.inner.delivered();
+  CHECK(delivered.size() == 30);
+  for (std::int64_t id = 1; id <= 40; ++id) {
+    CHECK(delivered.count(id) == (id <= 30 ? 1U : 0U));
+    CHECK(rig.requests_to("/repos/o/r" + std::to_string(id) + "/languages") == (id <= 30 ? 1U : 0U));
+  }
+  // Their places went back to the group, which found nothing more: not full.
+  CHECK(result.groups[0].delivered == 30);
+  CHECK_FALSE(result.groups[0].full);
   CHECK(result.pending.empty());
 }

@@ -92,6 +92,26 @@ describe('claims', () => {
     assert.deepEqual(finders.rows[0].finders, ['a', 'b']);
   });
 
+  test('a host that wakes after its claims were taken over is told which ones, once', async () => {
+    const { hosts: [sleeper, other] } = await joinedHosts('taken-key', ['t-1', 't-2'], { a: 1000 });
+    const items = (ids, cluster = 'a') => ids.map((id) => ({ id, nodeId: `R_${id}`, fullName: `o/r${id}`, cluster }));
+    assert.deepEqual((await sleeper.claim(items([8001, 8002, 8003, 8004, 8005]))).accepted, [8001, 8002, 8003, 8004, 8005]);
+    // 8001 is stored before the host stalls.
+    await db.query(`INSERT INTO repositories (id, full_name, owner, name, html_url, topics, stars, forks, open_issues,
+      is_fork, is_archived, cluster, clusters, tech_stack, badges, is_gem)
+      VALUES (8001, 'o/r8001', 'o', 'r8001', 'https://github.com/o/r8001', '{}', 1, 0, 0, false, false, 'a', '{a}', '{}', '{}', false)`);
+    assert.deepEqual((await sleeper.sync({ wants: true })).taken, [], 'nothing taken from a live host');
+    await expire('t-1');
+    // The other host finds 8002 again (its claim moves), and adopts the rest when idle.
+    assert.deepEqual((await other.claim(items([8002]))).accepted, [8002]);
+    const adopted = await other.adopt([]);
+    assert.deepEqual(adopted.owed.map((o) => Number(o.id)).sort(), [8003, 8004, 8005]);
+    const woken = await sleeper.sync({ wants: true });
+    assert.deepEqual(woken.taken.map(Number).sort(), [8002, 8003, 8004, 8005], 'every claim that moved, the stored one not');
+    assert.deepEqual((await sleeper.sync({ wants: true })).taken, [], 'told once');
+    assert.deepEqual((await other.sync({ wants: true })).taken, []);
+  });
+
   test('while a host is idle, a share of each page is offered to it with its row, and taken once', async () => {
     const { hosts } = await joinedHosts('offer-key', ['o-1', 'o-2', 'o-3', 'o-4'], { a: 1000 });
     const [finder, idle, late, twin] = hosts;

@@ -72,9 +72,9 @@ const ingestArgs = (...extra) => [path.join(root, 'ingest-balanced-parallel.js')
  * resolves to {status, signal, stdout, stderr, summary}; `name()` is the host's name in
  * the job (coord_hosts.host) once it has said it on stderr, and `job()` the job's id.
  */
-function startOn(host, databaseUrl, label) {
+function startOn(host, databaseUrl, label, extraArgs = []) {
   const { child, done, stderr } = ingestInHost(host, {
-    args: ingestArgs('--coordinate'), cwd: dir, env: baseEnv(host.databaseUrl(databaseUrl), host.url(sim.url)),
+    args: ingestArgs('--coordinate', ...extraArgs), cwd: dir, env: baseEnv(host.databaseUrl(databaseUrl), host.url(sim.url)),
   });
   const joined = () => stderr().match(/^coordinate: (opened|joined) job (\d+) as (\S+)$/m);
   const run = {
@@ -287,33 +287,49 @@ describe('hosts that die or join mid-job', { skip }, () => {
     const databaseUrl = schemaDatabaseUrl(shared.schema);
     sim.reset();
     const hosts = await createHosts(3);
-    const runs = hosts.map((host, i) => startOn(host, databaseUrl, `host ${i + 1}`));
+    // Small batches: what a host holds fetched and not yet stored is at most
+    // (4 unacknowledged + 1 filling) x BATCH, plus one repository per token in hand.
+    const BATCH = 10;
+    const runs = hosts.map((host, i) => startOn(host, databaseUrl, `host ${i + 1}`, [`--batch-size=${BATCH}`]));
 
-    // The sleeper: the first host holding a user while some rows are stored.
+    // The sleeper: the first host holding a user and claims it has not stored, some rows
+    // stored. Each candidate is stopped while its state is read, and goes on (SIGCONT)
+    // if it does not qualify.
     const started = Date.now();
     let sleeper = null;
     while (!sleeper) {
       assert.ok(runs.every((run) => !run.exited), 'a host ended before one could be stopped:\n' +
         runs.map((run) => `${run.label}: ${run.stderr()}`).join('\n'));
-      assert.ok(Date.now() - started < 60_000, 'no host held a user with rows stored in 60 s');
-      const { rows: [count] } = await shared.query('SELECT count(*)::int AS n FROM repositories').catch(() => ({ rows: [{ n: 0 }] }));
-      if (count.n >= 20) {
-        const { rows: holders } = await shared.query('SELECT holder, count(*)::int AS n FROM coord_users WHERE holder IS NOT NULL GROUP BY holder ORDER BY n DESC');
-        sleeper = runs.find((run) => run.name() && run.name() === holders[0]?.holder) ?? null;
+      assert.ok(Date.now() - started < 60_000, 'no host held a user and unstored claims in 60 s');
+      for (const run of runs) {
+        if (!run.name()) continue;
+        run.child.kill('SIGSTOP');
+        const { rows: [state] } = await shared.query(`
+          SELECT (SELECT count(*)::int FROM coord_users WHERE holder = $1) AS users,
+                 (SELECT count(*)::int FROM coord_claims c WHERE c.host = $1
+                    AND NOT EXISTS (SELECT 1 FROM repositories r WHERE r.id = c.repo_id)) AS unstored,
+                 (SELECT count(*)::int FROM repositories) AS stored`, [run.name()]);
+        if (state.users >= 1 && state.unstored >= 1 && state.stored >= 20) {
+          sleeper = run;
+          break;
+        }
+        run.child.kill('SIGCONT');
       }
       if (!sleeper) await sleep(100);
     }
     const name = sleeper.name();
     const { rows: heldBefore } = await shared.query('SELECT login FROM coord_users WHERE holder = $1 ORDER BY login', [name]);
-    sleeper.child.kill('SIGSTOP');
-    // Asleep until the others hold at least one of its users (its heartbeat has expired).
+    // Asleep until the others hold one of its users (its heartbeat has expired) and have
+    // taken over some of its claims (a host with nothing left adopts them).
     const stoppedAt = Date.now();
     let taken = [];
-    while (!taken.length) {
-      assert.ok(Date.now() - stoppedAt < 30_000, `in 30 s no host took a user of ${sleeper.label}`);
+    let claimsTaken = 0;
+    while (!taken.length || !claimsTaken) {
+      assert.ok(Date.now() - stoppedAt < 45_000, `in 45 s the others took ${taken.length} users and ${claimsTaken} claims of ${sleeper.label}`);
       await sleep(200);
       ({ rows: taken } = await shared.query('SELECT login, holder FROM coord_users WHERE login = ANY ($1) AND holder IS NOT NULL AND holder <> $2',
         [heldBefore.map((row) => row.login), name]));
+      ({ rows: [{ n: claimsTaken }] } = await shared.query('SELECT count(*)::int AS n FROM coord_claims WHERE taken_from = $1', [name]));
     }
     // Let the others send for those users a while before it wakes.
     await sleep(1000);
@@ -325,10 +341,21 @@ describe('hosts that die or join mid-job', { skip }, () => {
     const parts = ends.map((end) => end.summary?.coordinate?.part ?? {});
     console.log(`stopped ${sleeper.label} holding ${heldBefore.length} users for ${(stoppedMs / 1000).toFixed(1)} s; ` +
       `${taken.length} taken by the others; added per host: ${parts.map((p) => p.added).join(', ')}; ` +
-      `simulator: ${stats.requests} requests, wasted ${stats.wasted}, secondary ${stats.secondaryLimited}`);
+      `taken over from it: ${parts[runs.indexOf(sleeper)].taken_over} repositories; ` +
+      `simulator: ${stats.requests} requests, wasted ${stats.wasted}, secondary ${stats.secondaryLimited}, ` +
+      `languages ${stats.byKind.languages?.requests} for ${expected.rows.length} repositories`);
 
     assertNoPause(stats);
     assert.deepEqual(await storedTable(shared), expected.rows);
+    // What was taken over from it and still queued, it dropped: only what it held fetched
+    // and not yet stored, or in a worker's hand, when it stopped is fetched twice.
+    const sleeperPart = parts[runs.indexOf(sleeper)];
+    assert.ok(sleeperPart.taken_over >= claimsTaken, `told of ${sleeperPart.taken_over} taken claims, ${claimsTaken} were taken`);
+    assert.match(ends[runs.indexOf(sleeper)].stderr, /^coordinate: this host's heartbeat had expired; other hosts took over \d+ of its users and \d+ of its repositories/m);
+    const twice = stats.byKind.languages.requests - expected.rows.length;
+    const inHand = (4 + 1) * BATCH + sim.tokens.length;
+    assert.ok(twice <= inHand, `${twice} repositories' languages asked twice: more than the ${inHand} the host can hold ` +
+      `fetched or in hand (${sleeperPart.taken_over} were taken over from it)`);
   });
 
   it('a host started while the job runs joins it, takes part and ends with it; the table is the one of one process', { timeout: 300_000 }, async () => {
